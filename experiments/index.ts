@@ -1,0 +1,14 @@
+import type { FigureId, MigrationExperiment } from '../harness/experiment.ts';
+import { fig2 } from './fig2.ts';
+import { fig3 } from './fig3.ts';
+import { fig6 } from './fig6.ts';
+
+/** Every experiment the harness knows, keyed by figure, in the paper's order. */
+export const EXPERIMENTS: Readonly<Record<FigureId, MigrationExperiment>> = {
+  '2': fig2,
+  '3': fig3,
+  '6': fig6,
+};
+
+export const DEFAULT_REPETITIONS = 5;
+export const DEFAULT_SEED = 1;

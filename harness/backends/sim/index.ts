@@ -1,0 +1,42 @@
+import { availableParallelism } from 'node:os';
+import type { MigrationPoint } from '../../experiment.ts';
+import type { Backend, MigrationContext, MigrationMeasurement } from '../backend.ts';
+import * as parameters from './parameters.ts';
+import { SimWorkerPool } from './pool.ts';
+import { simulateMigration } from './simulate.ts';
+
+const QUEUED_PER_WORKER = 4;
+
+export interface SimOptions {
+  /** Worker threads to simulate on; 0 simulates on the calling thread. */
+  readonly workers: number;
+}
+
+/**
+ * The simulator: a model of the paper's testbed, no I/O. Migrations are
+ * independent and deterministic in their seed, so they run on all cores.
+ */
+export class SimBackend implements Backend {
+  readonly name = 'sim' as const;
+  readonly concurrency: number;
+  private readonly pool: SimWorkerPool | undefined;
+
+  constructor(options: SimOptions = { workers: availableParallelism() }) {
+    // Keep every worker busy while the runner waits for rows in sweep order.
+    this.concurrency = Math.max(1, options.workers * QUEUED_PER_WORKER);
+    this.pool = options.workers > 0 ? new SimWorkerPool(options.workers) : undefined;
+  }
+
+  async describe(): Promise<Record<string, unknown>> {
+    return { parameters: { ...parameters } };
+  }
+
+  async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {
+    return this.pool === undefined ? simulateMigration(point, context.seed) : this.pool.simulate(point, context.seed);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+

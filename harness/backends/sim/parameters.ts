@@ -1,0 +1,127 @@
+/**
+ * Every constant of the simulator, each with its unit in its name and its
+ * source:
+ *   - "Xen 4.2.2"       a public constant of libxc's xc_domain_save.c (brief §4);
+ *   - "public"          a public hardware or protocol fact;
+ *   - "calibration"     fitted to the calibration statements of Figs. 2 and 3
+ *                       (brief §5); the fit is a least-squares fit of the
+ *                       logarithms of all those statements at once, and
+ *                       docs/model.md lists it with the residual of each;
+ *   - "assumption"      a stated modelling choice, not fitted to anything.
+ * Nothing here is fitted to Figs. 4-7.
+ */
+import type { SystemName } from '../../systems.ts';
+
+/** public: x86 page size. */
+export const PAGE_BYTES = 4096;
+
+/** Xen 4.2.2 pre-copy policy (xc_domain_save.c). */
+export const XEN_PRECOPY_POLICY = {
+  /** DEF_MAX_ITERS: at most 29 live passes, then the final pass. */
+  maxIterations: 29,
+  /** DEF_MIN_REMAINING: stop when a pass sent+skipped fewer pages than this. */
+  minRemainingPages: 50,
+  /** DEF_MAX_FACTOR: stop once more than this many times the guest's pages were sent. */
+  maxSentFactor: 3,
+  /** MAX_BATCH_SIZE: pages per batch; the dirty bitmap is peeked before each batch. */
+  batchPages: 1024,
+} as const;
+
+export type PrecopyPolicy = typeof XEN_PRECOPY_POLICY;
+
+/** Xen 4.2.2: each batch is preceded by its page count, an `unsigned int`. */
+export const BATCH_HEADER_BYTES = 4;
+/** Xen 4.2.2: each page carries its pfn/type word, an `unsigned long` on x86-64. */
+export const PAGE_HEADER_BYTES = 8;
+
+/**
+ * public: bytes counted on the interface per byte of SSH payload. TCP over
+ * Ethernet at MTU 1500 with timestamps carries 1448 payload bytes in a
+ * 1514-byte frame; SSH adds about 40 bytes of length, padding and MAC to
+ * each 32 KiB packet.
+ */
+export const WIRE_BYTES_PER_STREAM_BYTE = (1514 / 1448) * (1 + 40 / 32768);
+
+/**
+ * assumption: `xl migrate` sends the domain configuration before memory
+ * (a few KiB) and the vCPU context, device-model state and trailing records
+ * in the final stage (a few hundred KiB). Their transfer time is part of
+ * the calibrated fixed costs below.
+ */
+export const SETUP_RECORD_BYTES = 4 * 1024;
+export const FINAL_STATE_BYTES = 256 * 1024;
+
+/**
+ * Stages a pre-copy stream crosses on the sending guest Dom0's single vCPU.
+ * The stages run one after another on that vCPU (encryption in the SSH
+ * client, then a synchronous trap into the emulated NIC, or a grant copy
+ * through the Blanket back-end), so a path's throughput is
+ * 1 / sum(1 / stage throughput).
+ */
+export const STAGE_THROUGHPUT_MBPS = {
+  /** calibration: SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
+  sshCipher: 570,
+  /** calibration: the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
+  emulatedNic: 117,
+  /** calibration: Blanket front-end to back-end through grant tables in the cloud Dom0. */
+  blanketIpc: 630,
+  /** public: TCP payload rate of gigabit Ethernet, 1000 Mbit/s x 1448 / 1538. */
+  gigabitEthernet: 941,
+} as const;
+
+export type PathStage = keyof typeof STAGE_THROUGHPUT_MBPS;
+
+/** calibration: `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
+export const PRECOPY_SETUP_S = 1.75;
+
+export interface PrecopyPathParameters {
+  readonly stages: readonly PathStage[];
+  /**
+   * calibration (Fig. 2b): suspend, state records and resume at the target.
+   * The brief states the downtime of each system relative to VMBeam's 0.6 s
+   * and calls Xen-Blanket's excess unexplained, so each system has its own.
+   */
+  readonly finalStageS: number;
+}
+
+const VMBEAM_DOWNTIME_S = 0.6;
+const XEN_NEST_DOWNTIME_S = VMBEAM_DOWNTIME_S * 1.27;
+/** Midpoint of "32 % to 76 % longer than Xen-Nest". */
+const XEN_BLANKET_DOWNTIME_S = XEN_NEST_DOWNTIME_S * 1.54;
+
+export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>> = {
+  'xen-nest': { stages: ['sshCipher', 'emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S },
+  'xen-blanket': { stages: ['sshCipher', 'blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S },
+  /** calibration: "Xen-Nest's downtime shrank by up to 0.14 s" with the none cipher. */
+  'xen-nest-nocipher': { stages: ['emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S - 0.14 },
+  /** calibration: "Xen-Blanket's grew by up to 0.2 s" with the none cipher. */
+  'xen-blanket-nocipher': { stages: ['blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S + 0.2 },
+  /** assumption: the brief gives no downtime between physical hosts; same Xen final stage as Xen-Nest. */
+  physical: { stages: ['sshCipher', 'gigabitEthernet'], finalStageS: XEN_NEST_DOWNTIME_S },
+};
+
+export const ZERO_COPY = {
+  /** calibration: VMBeam's fixed start-up (session, target domain, sharing set-up). */
+  setupS: 4.5,
+  /** calibration: cost to share one guest page with the destination through the nested hypervisors. */
+  sharePerPageS: 10.68e-6,
+  /** assumption: releasing the source's mapping is a batched p2m update, far cheaper than sharing. */
+  releasePerPageS: 0.05e-6,
+  /** calibration (Fig. 2b): VMBeam's 0.6 s downtime at 4 GB, less the release of 1 Mi pages. */
+  finalStageS: VMBEAM_DOWNTIME_S - 0.05e-6 * 1024 * 256,
+} as const;
+
+/**
+ * assumption: the dirtied region is spread over the guest's physical pages
+ * (a long-running guest's allocator hands out scattered frames) rather than
+ * one contiguous block; the sender scans pages in frame order.
+ */
+export const DIRTY_REGION_LAYOUT = 'scattered' as const;
+/** assumption: the seed of that layout; one guest layout serves every repetition. */
+export const GUEST_LAYOUT_SEED = 0x5eed;
+
+/** Path throughput in bytes of migration stream per second. */
+export function pathBytesPerS(stages: readonly PathStage[]): number {
+  const secondsPerMbit = stages.reduce((sum, stage) => sum + 1 / STAGE_THROUGHPUT_MBPS[stage], 0);
+  return 1e6 / 8 / secondsPerMbit;
+}

@@ -1,0 +1,164 @@
+/**
+ * The command line: the only module that reads argv, writes to the
+ * terminal's error stream for usage errors, or sets the exit code.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { execa } from 'execa';
+import { DEFAULT_REPETITIONS, DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
+import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
+import { SimBackend } from './backends/sim/index.ts';
+import type { FigureId } from './experiment.ts';
+import { parseBackend, parseCount, parseFigures, UsageError } from './options.ts';
+import { writeRunInfo } from './results/run-info.ts';
+import { runExperiments, type PointProgress } from './runner.ts';
+
+const EXIT_FAILURES = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
+
+interface ExperimentOptions {
+  figure: string;
+  reps: string;
+  seed: string;
+  out: string;
+  backend: string;
+  charts: boolean;
+}
+
+function createBackend(name: BackendName): Backend {
+  switch (name) {
+    case 'sim':
+      return new SimBackend();
+  }
+}
+
+async function experiment(options: ExperimentOptions): Promise<number> {
+  const figures = parseFigures(options.figure, KNOWN_FIGURES);
+  const backendName = parseBackend(options.backend);
+  const repetitions = parseCount('--reps', options.reps, 1);
+  const seed = parseCount('--seed', options.seed, 0);
+  const resultsDir = resolve(options.out, 'results', backendName);
+  const figuresDir = resolve(options.out, 'figures', backendName);
+  mkdirSync(resultsDir, { recursive: true });
+
+  const backend = createBackend(backendName);
+  const abort = new AbortController();
+  const interrupt = () => abort.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const base = {
+      backend: backendName,
+      figures: figures.map((figure) => `fig${figure}`),
+      seed,
+      repetitions,
+      gitRevision: await gitRevision(),
+      nodeVersion: process.version,
+      startedAt: new Date().toISOString(),
+      backendInfo: await backend.describe(),
+    };
+    writeRunInfo(resultsDir, base);
+    const summary = await runExperiments(
+      { experiments: figures.map((figure) => EXPERIMENTS[figure]), repetitions, seed, resultsDir },
+      backend,
+      (progress) => console.log(formatProgress(progress)),
+      abort.signal,
+    );
+    const interrupted = abort.signal.aborted;
+    writeRunInfo(resultsDir, { ...base, finishedAt: new Date().toISOString(), outcome: { ...summary, interrupted } });
+    console.log(`wrote ${summary.migrations} migrations of ${summary.points} points to ${resultsDir}`);
+    if (interrupted) {
+      console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
+      return EXIT_INTERRUPTED;
+    }
+    if (options.charts) {
+      // Charting pulls in vega and resvg; load them only when charts are wanted.
+      const { renderFigures } = await import('./render/render.ts');
+      const written = await renderFigures(figures, resultsDir, figuresDir);
+      console.log(`wrote ${written.length} chart files to ${figuresDir}`);
+    }
+    if (summary.failures > 0) {
+      console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
+      return EXIT_FAILURES;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await backend.close();
+  }
+}
+
+function formatProgress(progress: PointProgress): string {
+  const failures = progress.failed > 0 ? `, ${progress.failed} failed (${progress.firstError ?? ''})` : '';
+  return `${progress.point}: ${progress.ok} ok${failures}, ${progress.elapsedS.toFixed(2)} s`;
+}
+
+async function gitRevision(): Promise<string | undefined> {
+  const result = await execa('git', ['rev-parse', 'HEAD'], { reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+function buildProgram(run: (action: Promise<number>) => void): Command {
+  const program = new Command('vmbeam-harness')
+    .description('Reproduce the VMBeam evaluation on a simulator or a real testbed.')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  program
+    .command('experiment')
+    .description('run figures on a backend, write CSVs and charts')
+    .option('--figure <list>', `figures to run, comma-separated (${KNOWN_FIGURES.join(', ')})`, KNOWN_FIGURES.join(','))
+    .option('--reps <n>', 'repetitions per point', String(DEFAULT_REPETITIONS))
+    .option('--seed <n>', 'run seed; each repetition derives its own', String(DEFAULT_SEED))
+    .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
+    .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).default('sim'))
+    .option('--no-charts', 'write CSVs only')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .action((options: ExperimentOptions) => run(experiment(options)));
+  return program;
+}
+
+function usageMessage(error: CommanderError, program: Command, argv: readonly string[]): string {
+  const command = program.commands.find((candidate) => argv.includes(candidate.name()));
+  const valid = (command ?? program).options.map((option) => option.long).filter(Boolean);
+  const message = error.message.replace(/^error: /, '').split('\n')[0];
+  if (error.code === 'commander.unknownOption' || error.code === 'commander.excessArguments') {
+    return `${message} (valid options: ${valid.join(', ')})`;
+  }
+  if (error.code === 'commander.unknownCommand' || error.code === 'commander.missingArgument') {
+    return `${message} (valid commands: ${program.commands.map((c) => c.name()).join(', ')})`;
+  }
+  return message ?? 'invalid command line';
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const program = buildProgram((action) => {
+    pending = action;
+  });
+  try {
+    program.parse(argv, { from: 'user' });
+    if (pending === undefined) {
+      console.error(`usage: vmbeam-harness <command> [options] (valid commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+      return EXIT_USAGE;
+    }
+    return await pending;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      console.error(`error: ${usageMessage(error, program, argv)}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,72 @@
+import type { SystemName } from './systems.ts';
+
+/** A figure of the paper that the harness can produce. */
+export type FigureId = '2' | '3' | '6';
+
+/**
+ * One migration experiment, as data: which systems, which guest sizes and
+ * which dirtying workloads. The cross product of the lists is the sweep.
+ */
+export interface MigrationExperiment {
+  readonly figure: FigureId;
+  readonly title: string;
+  readonly systems: readonly SystemName[];
+  readonly memoryMb: readonly number[];
+  /** Size of the region the workload writes to; 0 for an idle guest. */
+  readonly dirtyRegionMb: number;
+  readonly dirtyPagesPerS: readonly number[];
+}
+
+/** One point of a sweep: everything a backend needs to run one migration. */
+export interface MigrationPoint {
+  readonly figure: FigureId;
+  readonly system: SystemName;
+  readonly memoryMb: number;
+  readonly dirtyRegionMb: number;
+  readonly dirtyPagesPerS: number;
+}
+
+export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] {
+  const points: MigrationPoint[] = [];
+  for (const system of experiment.systems) {
+    for (const memoryMb of experiment.memoryMb) {
+      for (const dirtyPagesPerS of experiment.dirtyPagesPerS) {
+        points.push({
+          figure: experiment.figure,
+          system,
+          memoryMb,
+          dirtyRegionMb: experiment.dirtyRegionMb,
+          dirtyPagesPerS,
+        });
+      }
+    }
+  }
+  return points;
+}
+
+/** A readable identity built from the point's values, never typed by hand. */
+export function pointId(point: MigrationPoint): string {
+  const parts = [`fig${point.figure}`, point.system, `memory_mb=${point.memoryMb}`];
+  if (point.dirtyRegionMb > 0) {
+    parts.push(`dirty_region_mb=${point.dirtyRegionMb}`, `dirty_pages_per_s=${point.dirtyPagesPerS}`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Each repetition gets its own seed, derived from the run seed and the
+ * point's identity, so narrowing a run (--figure) leaves the other points'
+ * numbers unchanged.
+ */
+export function deriveSeed(runSeed: number, point: MigrationPoint, rep: number): number {
+  return fnv1a32(`${runSeed}|${pointId(point)}|${rep}`);
+}
+
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

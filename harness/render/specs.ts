@@ -1,0 +1,175 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Fig2Row, Fig3Row, Fig3SeriesRow, Fig6Row } from '../results/tables.ts';
+import { SYSTEM_LABELS, isSystemName, type SystemName } from '../systems.ts';
+import { summarise, type SummaryPoint } from './aggregate.ts';
+import { CHART_CONFIG, CHART_HEIGHT_PX, CHART_WIDTH_PX, systemColor } from './style.ts';
+
+/** A chart to write: its file name (without extension) and its vega-lite spec. */
+export interface Chart {
+  readonly name: string;
+  readonly spec: TopLevelSpec;
+}
+
+interface Axis {
+  readonly title: string;
+  readonly log2?: boolean;
+  readonly values?: readonly number[];
+}
+
+/** Mean per system and x as a line with points, min-max over repetitions as a vertical rule. */
+function lineChart(title: string, points: readonly SummaryPoint[], x: Axis, y: Axis): TopLevelSpec {
+  const color = systemColor(systemsOf(points));
+  const xEncoding = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: x.title,
+    ...(x.log2 === true ? { scale: { type: 'log' as const, base: 2 } } : {}),
+    axis: x.values === undefined ? {} : { values: [...x.values] },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: CHART_WIDTH_PX,
+    height: CHART_HEIGHT_PX,
+    config: CHART_CONFIG,
+    data: { values: points.map((point) => ({ ...point })) },
+    layer: [
+      {
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color },
+      },
+      {
+        mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2 },
+        encoding: {
+          x: xEncoding,
+          y: { field: 'mean', type: 'quantitative', title: y.title },
+          color,
+        },
+      },
+    ],
+  };
+}
+
+/** One bar per system (mean), min-max over repetitions as a rule. */
+function barChart(title: string, points: readonly SummaryPoint[], y: Axis): TopLevelSpec {
+  const color = systemColor(systemsOf(points));
+  const xEncoding = { field: 'label', type: 'nominal' as const, title: null, sort: color.sort, axis: { labelAngle: 0 } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: CHART_WIDTH_PX,
+    height: CHART_HEIGHT_PX,
+    config: CHART_CONFIG,
+    data: { values: points.map((point) => ({ ...point })) },
+    layer: [
+      {
+        mark: { type: 'bar', width: { band: 0.6 } },
+        encoding: {
+          x: xEncoding,
+          y: { field: 'mean', type: 'quantitative', title: y.title },
+          color: { ...color, legend: null },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 1.5, color: 'black' },
+        encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
+      },
+      {
+        mark: { type: 'text', dy: -8, fontSize: 12 },
+        encoding: {
+          x: xEncoding,
+          y: { field: 'max', type: 'quantitative' },
+          text: { field: 'mean', type: 'quantitative', format: '.3~f' },
+        },
+      },
+    ],
+  };
+}
+
+function systemsOf(points: readonly { readonly system: SystemName }[]): SystemName[] {
+  return [...new Set(points.map((point) => point.system))];
+}
+
+const MEMORY_AXIS: Axis = { title: 'Guest memory (MB)', values: [128, 512, 1024, 2048, 3072, 4096] };
+const GIB = 1024 ** 3;
+
+export function fig2Charts(rows: readonly Fig2Row[]): Chart[] {
+  const memory = (row: Fig2Row) => row.memory_mb;
+  return [
+    {
+      name: 'fig2a',
+      spec: lineChart(
+        'Fig. 2(a) Migration time vs guest memory',
+        summarise(rows, memory, (row) => row.migration_time_s),
+        MEMORY_AXIS,
+        { title: 'Migration time (s)' },
+      ),
+    },
+    {
+      name: 'fig2b',
+      spec: lineChart(
+        'Fig. 2(b) Downtime vs guest memory',
+        summarise(rows, memory, (row) => row.downtime_s),
+        MEMORY_AXIS,
+        { title: 'Downtime (s)' },
+      ),
+    },
+  ];
+}
+
+export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3SeriesRow[]): Chart[] {
+  const memoryOf = rows.find((row) => row.memory_mb !== undefined)?.memory_mb;
+  const size = memoryOf === undefined ? '' : `, ${memoryOf / 1024} GB guest`;
+  return [
+    {
+      name: 'fig3a',
+      spec: lineChart(
+        `Fig. 3(a) Network bandwidth during migration${size}`,
+        summarise(series, (row) => row.t_s, (row) => row.bandwidth_mbps),
+        { title: 'Elapsed time (s)' },
+        { title: 'Bandwidth (Mbit/s), mean over repetitions' },
+      ),
+    },
+    {
+      name: 'fig3b',
+      spec: barChart(
+        `Fig. 3(b) Total network transfer${size}`,
+        summarise(rows, () => 0, (row) => (row.network_bytes === undefined ? undefined : row.network_bytes / GIB)),
+        { title: 'Transferred data (GiB)' },
+      ),
+    },
+  ];
+}
+
+export function fig6Charts(rows: readonly Fig6Row[]): Chart[] {
+  const rate = (row: Fig6Row) => row.dirty_pages_per_s;
+  const first = rows[0];
+  const workload =
+    first === undefined ? '' : `, ${first.memory_mb ?? '?'} MB guest, ${first.dirty_region_mb ?? '?'} MB region`;
+  const xAxis: Axis = { title: 'Dirty rate (pages/s)' };
+  return [
+    {
+      name: 'fig6a',
+      spec: lineChart(
+        `Fig. 6(a) Migration time vs dirty rate${workload}`,
+        summarise(rows, rate, (row) => row.migration_time_s),
+        xAxis,
+        { title: 'Migration time (s)' },
+      ),
+    },
+    {
+      name: 'fig6b',
+      spec: lineChart(
+        `Fig. 6(b) Downtime vs dirty rate${workload}`,
+        summarise(rows, rate, (row) => row.downtime_s),
+        xAxis,
+        { title: 'Downtime (s)' },
+      ),
+    },
+  ];
+}
+
+/** Exposed for tests: the label a system gets in every chart. */
+export function labelOf(system: string): string | undefined {
+  return isSystemName(system) ? SYSTEM_LABELS[system] : undefined;
+}

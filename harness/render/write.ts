@@ -1,0 +1,43 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { Chart } from './specs.ts';
+import { FONT_FAMILY } from './style.ts';
+
+const require = createRequire(import.meta.url);
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) =>
+  join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', file),
+);
+/** PNGs are drawn at twice the SVG's size so they stay sharp on high-density screens. */
+const PNG_SCALE = 2;
+
+export async function chartToSvg(chart: Chart): Promise<string> {
+  const view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export function svgToPng(svg: string): Buffer {
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
+    fitTo: { mode: 'zoom', value: PNG_SCALE },
+  });
+  return resvg.render().asPng();
+}
+
+/** Writes `<name>.svg` and `<name>.png` into the directory; returns the paths. */
+export async function writeChart(chart: Chart, directory: string): Promise<string[]> {
+  mkdirSync(directory, { recursive: true });
+  const svg = await chartToSvg(chart);
+  const svgPath = join(directory, `${chart.name}.svg`);
+  const pngPath = join(directory, `${chart.name}.png`);
+  writeFileSync(svgPath, svg);
+  writeFileSync(pngPath, svgToPng(svg));
+  return [svgPath, pngPath];
+}

@@ -1,0 +1,58 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { formatCell, type ColumnSpec, type RowOf, type Table } from './table.ts';
+
+export function csvPath(directory: string, table: { readonly name: string }): string {
+  return join(directory, `${table.name}.csv`);
+}
+
+/**
+ * Appends rows to a CSV as they are produced, so a crash or a SIGINT loses
+ * nothing already measured.
+ */
+export class TableWriter<C extends ColumnSpec> {
+  readonly path: string;
+
+  constructor(
+    private readonly table: Table<C>,
+    directory: string,
+  ) {
+    this.path = csvPath(directory, table);
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(this.path, stringify([table.columns]));
+  }
+
+  append(rows: readonly RowOf<C>[]): void {
+    if (rows.length === 0) return;
+    const records = rows.map((row) => this.table.columns.map((column) => formatCell(row[column])));
+    appendFileSync(this.path, stringify(records));
+  }
+}
+
+/** Reads a CSV written by TableWriter back into typed rows; checks the header. */
+export function readTable<C extends ColumnSpec>(table: Table<C>, path: string): RowOf<C>[] {
+  const records: string[][] = parse(readFileSync(path, 'utf8'), { relax_column_count: false });
+  const [header, ...body] = records;
+  const expected = table.columns.join(',');
+  if (header === undefined || header.join(',') !== expected) {
+    throw new Error(`${path}: header is '${header?.join(',') ?? ''}', expected '${expected}'`);
+  }
+  return body.map((record, line) => {
+    const row: Record<string, string | number | undefined> = {};
+    table.columns.forEach((column, index) => {
+      row[column] = parseCell(record[index] ?? '', table.spec[column]!, `${path}:${line + 2} ${column}`);
+    });
+    return row as RowOf<C>;
+  });
+}
+
+function parseCell(cell: string, kind: ColumnSpec[string], where: string): string | number | undefined {
+  if (kind === 'text') return cell;
+  if (cell === '') return undefined;
+  if (kind === 'text?') return cell;
+  const value = Number(cell);
+  if (!Number.isFinite(value)) throw new Error(`${where}: '${cell}' is not a number`);
+  return value;
+}

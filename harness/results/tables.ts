@@ -1,0 +1,50 @@
+import { defineTable, type RowOf } from './table.ts';
+
+/** Columns every per-repetition table starts with. */
+const IDENTITY = { backend: 'text', system: 'text', memory_mb: 'number?' } as const;
+const OUTCOME = { rep: 'number?', status: 'text', error: 'text?' } as const;
+
+export const fig2Table = defineTable('fig2', {
+  ...IDENTITY,
+  ...OUTCOME,
+  migration_time_s: 'number?',
+  downtime_s: 'number?',
+  network_bytes: 'number?',
+  iterations: 'number?',
+  pages_sent: 'number?',
+});
+
+export const fig3Table = defineTable('fig3', {
+  ...IDENTITY,
+  ...OUTCOME,
+  network_bytes: 'number?',
+  transfer_duration_s: 'number?',
+  mean_bandwidth_mbps: 'number?',
+});
+
+export const fig3SeriesTable = defineTable('fig3-series', {
+  backend: 'text',
+  system: 'text',
+  rep: 'number?',
+  t_s: 'number?',
+  bandwidth_mbps: 'number?',
+});
+
+export const fig6Table = defineTable('fig6', {
+  ...IDENTITY,
+  dirty_region_mb: 'number?',
+  dirty_pages_per_s: 'number?',
+  ...OUTCOME,
+  migration_time_s: 'number?',
+  downtime_s: 'number?',
+  network_bytes: 'number?',
+  iterations: 'number?',
+  pages_sent: 'number?',
+});
+
+export type Fig2Row = RowOf<typeof fig2Table.spec>;
+export type Fig3Row = RowOf<typeof fig3Table.spec>;
+export type Fig3SeriesRow = RowOf<typeof fig3SeriesTable.spec>;
+export type Fig6Row = RowOf<typeof fig6Table.spec>;
+
+export type RowStatus = 'ok' | 'failed';

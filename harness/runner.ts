@@ -1,0 +1,119 @@
+import type { Backend } from './backends/backend.ts';
+import {
+  deriveSeed,
+  expandPoints,
+  pointId,
+  type FigureId,
+  type MigrationExperiment,
+  type MigrationPoint,
+} from './experiment.ts';
+import { openRecorder, type Outcome } from './figures.ts';
+
+export interface RunPlan {
+  readonly experiments: readonly MigrationExperiment[];
+  readonly repetitions: number;
+  readonly seed: number;
+  readonly resultsDir: string;
+}
+
+export interface PointProgress {
+  readonly figure: FigureId;
+  readonly point: string;
+  readonly ok: number;
+  readonly failed: number;
+  readonly elapsedS: number;
+  /** The first failure's message, if any. */
+  readonly firstError: string | undefined;
+}
+
+export interface RunSummary {
+  readonly points: number;
+  readonly migrations: number;
+  readonly failures: number;
+}
+
+interface Task {
+  readonly experiment: MigrationExperiment;
+  readonly point: MigrationPoint;
+  readonly rep: number;
+}
+
+/**
+ * Runs every point of every experiment on the backend and appends each row
+ * to its CSV as soon as it and every row before it exist: up to
+ * `backend.concurrency` migrations run at once, but rows are written in
+ * sweep order, so a run's files do not depend on timing. A failing
+ * migration becomes a `failed` row and the run goes on; an abort (SIGINT)
+ * starts nothing new and keeps what finished.
+ */
+export async function runExperiments(
+  plan: RunPlan,
+  backend: Backend,
+  onPoint: (progress: PointProgress) => void,
+  signal: AbortSignal,
+): Promise<RunSummary> {
+  const tasks: Task[] = plan.experiments.flatMap((experiment) =>
+    expandPoints(experiment).flatMap((point) =>
+      Array.from({ length: plan.repetitions }, (_, index) => ({ experiment, point, rep: index + 1 })),
+    ),
+  );
+  const recorders = new Map(
+    plan.experiments.map((experiment) => [experiment, openRecorder(experiment.figure, plan.resultsDir, backend.name)]),
+  );
+  const outcomes: (Promise<Outcome> | undefined)[] = new Array(tasks.length);
+  let started = 0;
+  const startNext = (): void => {
+    if (started < tasks.length && !signal.aborted) {
+      const task = tasks[started]!;
+      outcomes[started++] = runOne(backend, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
+    }
+  };
+  for (let i = 0; i < Math.max(1, backend.concurrency); i++) startNext();
+
+  let points = 0;
+  let failures = 0;
+  let pointStarted = performance.now();
+  let tally = { ok: 0, failed: 0, firstError: undefined as string | undefined };
+  for (let index = 0; index < started; index++) {
+    const outcome = await outcomes[index]!;
+    startNext();
+    const task = tasks[index]!;
+    recorders.get(task.experiment)!.record(task.point, task.rep, outcome);
+    if (outcome.status === 'ok') tally.ok++;
+    else {
+      tally.failed++;
+      failures++;
+      tally.firstError ??= outcome.error;
+    }
+    if (task.rep === plan.repetitions) {
+      points++;
+      onPoint({
+        figure: task.experiment.figure,
+        point: pointId(task.point),
+        ...tally,
+        elapsedS: (performance.now() - pointStarted) / 1000,
+      });
+      tally = { ok: 0, failed: 0, firstError: undefined };
+      pointStarted = performance.now();
+    }
+  }
+  return { points, migrations: started, failures };
+}
+
+async function runOne(
+  backend: Backend,
+  point: MigrationPoint,
+  seed: number,
+  signal: AbortSignal,
+): Promise<Outcome> {
+  try {
+    return { status: 'ok', measurement: await backend.migrate(point, { seed, signal }) };
+  } catch (error) {
+    return { status: 'failed', error: oneLine(error) };
+  }
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, ' ').trim();
+}
