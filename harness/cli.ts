@@ -2,14 +2,18 @@
  * The command line: the only module that reads argv, writes to the
  * terminal's error stream for usage errors, or sets the exit code.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { execa } from 'execa';
 import { DEFAULT_REPETITIONS, DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
 import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
 import { SimBackend } from './backends/sim/index.ts';
 import type { FigureId } from './experiment.ts';
+import { compareWithPaper } from './report/calibration.ts';
+import { reproductionReport, type ReportContext } from './report/markdown.ts';
+import { csvPath, readTable } from './results/csv.ts';
+import { fig2Table, fig3Table } from './results/tables.ts';
 import { parseBackend, parseCount, parseFigures, UsageError } from './options.ts';
 import { writeRunInfo } from './results/run-info.ts';
 import { runExperiments, type PointProgress } from './runner.ts';
@@ -74,6 +78,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
       console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
       return EXIT_INTERRUPTED;
     }
+    writeReport(resultsDir, figures, { backend: backendName, seed, repetitions });
     if (options.charts) {
       // Charting pulls in vega and resvg; load them only when charts are wanted.
       const { renderFigures } = await import('./render/render.ts');
@@ -90,6 +95,17 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     process.off('SIGTERM', interrupt);
     await backend.close();
   }
+}
+
+function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext): void {
+  const comparisons =
+    figures.includes('2') && figures.includes('3')
+      ? compareWithPaper(
+          readTable(fig2Table, csvPath(resultsDir, fig2Table)),
+          readTable(fig3Table, csvPath(resultsDir, fig3Table)),
+        )
+      : undefined;
+  writeFileSync(join(resultsDir, 'REPORT.md'), reproductionReport(context, comparisons));
 }
 
 function formatProgress(progress: PointProgress): string {

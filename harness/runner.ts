@@ -76,7 +76,6 @@ export async function runExperiments(
   let tally = { ok: 0, failed: 0, firstError: undefined as string | undefined };
   for (let index = 0; index < started; index++) {
     const outcome = await outcomes[index]!;
-    startNext();
     const task = tasks[index]!;
     recorders.get(task.experiment)!.record(task.point, task.rep, outcome);
     if (outcome.status === 'ok') tally.ok++;
@@ -96,6 +95,7 @@ export async function runExperiments(
       tally = { ok: 0, failed: 0, firstError: undefined };
       pointStarted = performance.now();
     }
+    startNext();
   }
   return { points, migrations: started, failures };
 }

@@ -16,8 +16,19 @@ interface Axis {
   readonly values?: readonly number[];
 }
 
+interface LineOptions {
+  /** Dense series (one value a second) read better without a marker per value. */
+  readonly markers: boolean;
+}
+
 /** Mean per system and x as a line with points, min-max over repetitions as a vertical rule. */
-function lineChart(title: string, points: readonly SummaryPoint[], x: Axis, y: Axis): TopLevelSpec {
+function lineChart(
+  title: string,
+  points: readonly SummaryPoint[],
+  x: Axis,
+  y: Axis,
+  options: LineOptions = { markers: true },
+): TopLevelSpec {
   const color = systemColor(systemsOf(points));
   const xEncoding = {
     field: 'x',
@@ -39,7 +50,7 @@ function lineChart(title: string, points: readonly SummaryPoint[], x: Axis, y: A
         encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color },
       },
       {
-        mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2 },
+        mark: { type: 'line', point: options.markers ? { filled: true, size: 45 } : false, strokeWidth: 2 },
         encoding: {
           x: xEncoding,
           y: { field: 'mean', type: 'quantitative', title: y.title },
@@ -51,7 +62,12 @@ function lineChart(title: string, points: readonly SummaryPoint[], x: Axis, y: A
 }
 
 /** One bar per system (mean), min-max over repetitions as a rule. */
-function barChart(title: string, points: readonly SummaryPoint[], y: Axis): TopLevelSpec {
+function barChart(
+  title: string,
+  points: readonly SummaryPoint[],
+  y: Axis,
+  describe: (mean: number) => string,
+): TopLevelSpec {
   const color = systemColor(systemsOf(points));
   const xEncoding = { field: 'label', type: 'nominal' as const, title: null, sort: color.sort, axis: { labelAngle: 0 } };
   return {
@@ -60,7 +76,7 @@ function barChart(title: string, points: readonly SummaryPoint[], y: Axis): TopL
     width: CHART_WIDTH_PX,
     height: CHART_HEIGHT_PX,
     config: CHART_CONFIG,
-    data: { values: points.map((point) => ({ ...point })) },
+    data: { values: points.map((point) => ({ ...point, text: describe(point.mean) })) },
     layer: [
       {
         mark: { type: 'bar', width: { band: 0.6 } },
@@ -79,7 +95,7 @@ function barChart(title: string, points: readonly SummaryPoint[], y: Axis): TopL
         encoding: {
           x: xEncoding,
           y: { field: 'max', type: 'quantitative' },
-          text: { field: 'mean', type: 'quantitative', format: '.3~f' },
+          text: { field: 'text', type: 'nominal' },
         },
       },
     ],
@@ -128,6 +144,7 @@ export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3Series
         summarise(series, (row) => row.t_s, (row) => row.bandwidth_mbps),
         { title: 'Elapsed time (s)' },
         { title: 'Bandwidth (Mbit/s), mean over repetitions' },
+        { markers: false },
       ),
     },
     {
@@ -136,6 +153,7 @@ export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3Series
         `Fig. 3(b) Total network transfer${size}`,
         summarise(rows, () => 0, (row) => (row.network_bytes === undefined ? undefined : row.network_bytes / GIB)),
         { title: 'Transferred data (GiB)' },
+        (gib) => (gib >= 0.1 ? `${gib.toFixed(2)} GiB` : `${(gib * 1024).toFixed(2)} MiB`),
       ),
     },
   ];

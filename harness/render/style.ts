@@ -3,7 +3,7 @@ import { SYSTEMS, SYSTEM_LABELS, type SystemName } from '../systems.ts';
 /** The font is shipped with the project (dejavu-fonts-ttf) so PNGs do not depend on the machine's fonts. */
 export const FONT_FAMILY = 'DejaVu Sans';
 
-export const CHART_WIDTH_PX = 640;
+export const CHART_WIDTH_PX = 560;
 export const CHART_HEIGHT_PX = 340;
 
 /** One colour per system, the same in every figure. */
@@ -28,7 +28,7 @@ export function systemColor(present: readonly SystemName[]) {
       domain: systems.map((system) => SYSTEM_LABELS[system]),
       range: systems.map((system) => SYSTEM_COLORS[system]),
     },
-    legend: { orient: 'top-left' as const, fillColor: 'white', strokeColor: '#ccc', padding: 6 },
+    legend: { orient: 'right' as const },
   };
 }
 

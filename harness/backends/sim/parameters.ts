@@ -25,9 +25,17 @@ export const XEN_PRECOPY_POLICY = {
   maxSentFactor: 3,
   /** MAX_BATCH_SIZE: pages per batch; the dirty bitmap is peeked before each batch. */
   batchPages: 1024,
+  /** Frames written again since the last CLEAN are skipped in live passes (the `to_skip` peek). */
+  skipRedirtied: true,
 } as const;
 
-export type PrecopyPolicy = typeof XEN_PRECOPY_POLICY;
+export interface PrecopyPolicy {
+  readonly maxIterations: number;
+  readonly minRemainingPages: number;
+  readonly maxSentFactor: number;
+  readonly batchPages: number;
+  readonly skipRedirtied: boolean;
+}
 
 /** Xen 4.2.2: each batch is preceded by its page count, an `unsigned int`. */
 export const BATCH_HEADER_BYTES = 4;

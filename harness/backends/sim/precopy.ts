@@ -56,8 +56,8 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     const passStart = sender.t;
     const { sent, skipped } =
       dueIndices === undefined
-        ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, sender)
-        : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, !lastPass, sender);
+        ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, policy.skipRedirtied, sender)
+        : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, policy.skipRedirtied && !lastPass, sender);
     totalSent += sent;
     passes.push({ pass, sentPages: sent, skippedPages: skipped, startS: passStart, endS: sender.t, final: lastPass });
     if (lastPass) break;
@@ -100,7 +100,13 @@ function sendBatch(sender: BatchSender, pages: number): void {
 }
 
 /** Pass 1: every frame is due; only region frames can have been written again. */
-function sendAllFrames(guestPages: number, log: DirtyLog, batchPages: number, sender: BatchSender): PassCounts {
+function sendAllFrames(
+  guestPages: number,
+  log: DirtyLog,
+  batchPages: number,
+  skipRedirtied: boolean,
+  sender: BatchSender,
+): PassCounts {
   const region = log.region;
   let sent = 0;
   let skipped = 0;
@@ -111,7 +117,7 @@ function sendAllFrames(guestPages: number, log: DirtyLog, batchPages: number, se
     let batch = 0;
     for (; batch < batchPages && frame < guestPages; frame++) {
       if (regionIndex < region.length && region[regionIndex] === frame) {
-        if (log.isDirty(regionIndex++)) {
+        if (log.isDirty(regionIndex++) && skipRedirtied) {
           skipped++;
           continue;
         }
@@ -139,11 +145,11 @@ function sendRegionPages(
     if (skipRedirtied) log.advanceTo(sender.t);
     let batch = 0;
     while (batch < batchPages && next < due.length) {
-      if (skipRedirtied && log.isDirty(due[next++]!)) {
+      const index = due[next++]!;
+      if (skipRedirtied && log.isDirty(index)) {
         skipped++;
         continue;
       }
-      if (!skipRedirtied) next++;
       batch++;
     }
     if (batch > 0) sendBatch(sender, batch);

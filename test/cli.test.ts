@@ -1,0 +1,46 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function cli(...args: string[]) {
+  return execa(join(ROOT, 'node_modules/.bin/tsx'), ['harness/cli.ts', ...args], { cwd: ROOT, reject: false });
+}
+
+describe('cli', () => {
+  it.each([
+    [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 6\)$/],
+    [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim\)$/],
+    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --seed, --out, --backend, --no-charts\)$/],
+    [['experiment', '--reps', '0'], /^error: --reps must be a whole number >= 1, got '0'$/],
+    [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
+    [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
+  ])('rejects %j with one line and exit code 2', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('runs a narrowed, redirected run and prints one line per point', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const result = await cli('experiment', '--figure', '3', '--reps', '2', '--seed', '7', '--out', out, '--backend', 'sim');
+    expect(result.exitCode).toBe(0);
+    const pointLines = result.stdout.split('\n').filter((line) => line.startsWith('fig3 '));
+    expect(pointLines).toHaveLength(3);
+    expect(pointLines[0]).toMatch(/^fig3 vmbeam memory_mb=4096: 2 ok, \d+\.\d\d s$/);
+    const csv = readFileSync(join(out, 'results/sim/fig3.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(1 + 3 * 2);
+    const runInfo = JSON.parse(readFileSync(join(out, 'results/sim/run.json'), 'utf8'));
+    expect(runInfo).toMatchObject({ backend: 'sim', seed: 7, repetitions: 2, figures: ['fig3'] });
+    expect(runInfo.outcome).toMatchObject({ points: 3, migrations: 6, failures: 0, interrupted: false });
+    for (const chart of ['fig3a', 'fig3b']) {
+      expect(existsSync(join(out, `figures/sim/${chart}.svg`))).toBe(true);
+      expect(readFileSync(join(out, `figures/sim/${chart}.png`)).subarray(1, 4).toString()).toBe('PNG');
+    }
+    expect(existsSync(join(out, 'results/sim/fig2.csv'))).toBe(false);
+  });
+});

@@ -1,0 +1,27 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+describe('committed simulator results', () => {
+  it('are exactly what a fresh default run writes', { timeout: 180_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'reproduce-'));
+    const run = await execa(join(ROOT, 'node_modules/.bin/tsx'), ['harness/cli.ts', 'experiment', '--out', out], {
+      cwd: ROOT,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const directory of ['results/sim', 'figures/sim']) {
+      const fresh = readdirSync(join(out, directory)).filter((file) => file !== 'run.json').sort();
+      const committed = readdirSync(join(ROOT, directory)).filter((file) => file !== 'run.json').sort();
+      expect(fresh).toEqual(committed);
+      for (const file of fresh) {
+        const same = readFileSync(join(out, directory, file)).equals(readFileSync(join(ROOT, directory, file)));
+        expect(same, `${directory}/${file} differs from a fresh run: run 'npm run experiment' and commit`).toBe(true);
+      }
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Backend, MigrationMeasurement } from '../harness/backends/backend.ts';
+import type { MigrationExperiment, MigrationPoint } from '../harness/experiment.ts';
+import { readTable } from '../harness/results/csv.ts';
+import { fig2Table } from '../harness/results/tables.ts';
+import { runExperiments, type PointProgress } from '../harness/runner.ts';
+
+const experiment: MigrationExperiment = {
+  figure: '2',
+  title: 'test',
+  systems: ['vmbeam', 'xen-nest', 'xen-blanket'],
+  memoryMb: [128, 256],
+  dirtyRegionMb: 0,
+  dirtyPagesPerS: [0],
+};
+
+/** Answers at once, after a delay that makes later migrations finish first, and fails for Xen-Nest at 256 MB. */
+class FakeBackend implements Backend {
+  readonly name = 'sim' as const;
+  constructor(readonly concurrency: number) {}
+  async describe() {
+    return {};
+  }
+  async migrate(point: MigrationPoint): Promise<MigrationMeasurement> {
+    await new Promise((resolve) => setTimeout(resolve, point.memoryMb === 128 ? 20 : 1));
+    if (point.system === 'xen-nest' && point.memoryMb === 256) throw new Error('migration failed:\n  target refused');
+    return {
+      migrationTimeS: point.memoryMb / 10,
+      downtimeS: undefined,
+      networkBytes: point.memoryMb * 1e6,
+      transferDurationS: undefined,
+      iterations: 3,
+      pagesSent: undefined,
+      bandwidthSeries: [],
+    };
+  }
+  async close() {}
+}
+
+async function runFake(concurrency: number) {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const progress: PointProgress[] = [];
+  const summary = await runExperiments(
+    { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+    new FakeBackend(concurrency),
+    (line) => progress.push(line),
+    new AbortController().signal,
+  );
+  return { resultsDir, progress, summary };
+}
+
+describe('runExperiments', () => {
+  it('records a failing point as failed rows with its message and goes on', async () => {
+    const { resultsDir, summary, progress } = await runFake(1);
+    expect(summary).toEqual({ points: 6, migrations: 12, failures: 2 });
+    const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
+    const failed = rows.filter((row) => row.status === 'failed');
+    expect(failed.map((row) => [row.system, row.memory_mb, row.rep])).toEqual([
+      ['xen-nest', 256, 1],
+      ['xen-nest', 256, 2],
+    ]);
+    expect(failed[0]!.error).toBe('migration failed: target refused');
+    expect(failed[0]!.migration_time_s).toBeUndefined();
+    expect(rows.filter((row) => row.system === 'xen-blanket' && row.status === 'ok')).toHaveLength(4);
+    expect(progress.map((line) => line.point)).toHaveLength(6);
+    expect(progress.find((line) => line.failed > 0)?.point).toBe('fig2 xen-nest memory_mb=256');
+  });
+
+  it('writes unknown values as empty cells, never 0', async () => {
+    const { resultsDir } = await runFake(1);
+    const lines = readFileSync(join(resultsDir, 'fig2.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('backend,system,memory_mb,rep,status,error,migration_time_s,downtime_s,network_bytes,iterations,pages_sent');
+    expect(lines[1]).toBe('sim,vmbeam,128,1,ok,,12.8,,128000000,3,');
+  });
+
+  it('writes rows in sweep order whatever order concurrent migrations finish in', async () => {
+    const serial = await runFake(1);
+    const concurrent = await runFake(4);
+    expect(readFileSync(join(concurrent.resultsDir, 'fig2.csv'), 'utf8')).toBe(
+      readFileSync(join(serial.resultsDir, 'fig2.csv'), 'utf8'),
+    );
+  });
+
+  it('starts nothing new once aborted and keeps what finished', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const abort = new AbortController();
+    const summary = await runExperiments(
+      { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+      new FakeBackend(1),
+      () => abort.abort(),
+      abort.signal,
+    );
+    expect(summary.points).toBe(1);
+    expect(readTable(fig2Table, join(resultsDir, 'fig2.csv'))).toHaveLength(2);
+  });
+});
