@@ -108,6 +108,17 @@ function writeReport(resultsDir: string, figures: readonly FigureId[], context: 
   writeFileSync(join(resultsDir, 'REPORT.md'), reproductionReport(context, comparisons));
 }
 
+async function fit(): Promise<number> {
+  const { calibrationObjective, fitCalibration, FITTED } = await import('./backends/sim/fit.ts');
+  const { PAPER_PARAMETERS } = await import('./backends/sim/parameters.ts');
+  const { parameters, objective } = fitCalibration(PAPER_PARAMETERS, 0.0005);
+  console.log(`objective (sum of squared log errors): committed ${calibrationObjective(PAPER_PARAMETERS).toFixed(5)}, fitted ${objective.toFixed(5)}`);
+  for (const [name, constant] of Object.entries(FITTED)) {
+    console.log(`${name.padEnd(16)} committed ${constant.get(PAPER_PARAMETERS).toPrecision(4).padStart(10)}  fitted ${constant.get(parameters).toPrecision(4).padStart(10)}`);
+  }
+  return 0;
+}
+
 function formatProgress(progress: PointProgress): string {
   const failures = progress.failed > 0 ? `, ${progress.failed} failed (${progress.firstError ?? ''})` : '';
   return `${progress.point}: ${progress.ok} ok${failures}, ${progress.elapsedS.toFixed(2)} s`;
@@ -135,6 +146,12 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: ExperimentOptions) => run(experiment(options)));
+  program
+    .command('fit')
+    .description("refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .action(() => run(fit()));
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { Backend, MigrationContext, MigrationMeasurement } from '../backend.ts';
-import * as parameters from './parameters.ts';
+import { PAPER_PARAMETERS } from './parameters.ts';
 import { SimWorkerPool } from './pool.ts';
 import { simulateMigration } from './simulate.ts';
 
@@ -28,7 +28,7 @@ export class SimBackend implements Backend {
   }
 
   async describe(): Promise<Record<string, unknown>> {
-    return { parameters: { ...parameters } };
+    return { profile: 'paper', parameters: PAPER_PARAMETERS };
   }
 
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {

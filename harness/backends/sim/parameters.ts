@@ -4,9 +4,12 @@
  *   - "Xen 4.2.2"       a public constant of libxc's xc_domain_save.c (brief §4);
  *   - "public"          a public hardware or protocol fact;
  *   - "calibration"     fitted to the calibration statements of Figs. 2 and 3
- *                       (brief §5); the fit is a least-squares fit of the
- *                       logarithms of all those statements at once, and
- *                       docs/model.md lists it with the residual of each;
+ *                       (brief §5): either read off one statement directly,
+ *                       or "calibration (fit)", a least-squares fit of the
+ *                       logarithms of all the Fig. 2(a) and 3 statements at
+ *                       once (fit.ts, `npm run fit`; a test keeps these
+ *                       values at its optimum); results/sim/REPORT.md lists
+ *                       the residual of each statement;
  *   - "assumption"      a stated modelling choice, not fitted to anything.
  * Nothing here is fitted to Figs. 4-7.
  */
@@ -67,20 +70,20 @@ export const FINAL_STATE_BYTES = 256 * 1024;
  * 1 / sum(1 / stage throughput).
  */
 export const STAGE_THROUGHPUT_MBPS = {
-  /** calibration: SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
-  sshCipher: 570,
-  /** calibration: the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
+  /** calibration (fit): SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
+  sshCipher: 575,
+  /** calibration (fit): the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
   emulatedNic: 117,
-  /** calibration: Blanket front-end to back-end through grant tables in the cloud Dom0. */
-  blanketIpc: 630,
+  /** calibration (fit): Blanket front-end to back-end through grant tables in the cloud Dom0. */
+  blanketIpc: 639,
   /** public: TCP payload rate of gigabit Ethernet, 1000 Mbit/s x 1448 / 1538. */
   gigabitEthernet: 941,
 } as const;
 
 export type PathStage = keyof typeof STAGE_THROUGHPUT_MBPS;
 
-/** calibration: `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
-export const PRECOPY_SETUP_S = 1.75;
+/** calibration (fit): `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
+export const PRECOPY_SETUP_S = 1.7;
 
 export interface PrecopyPathParameters {
   readonly stages: readonly PathStage[];
@@ -109,10 +112,10 @@ export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, Preco
 };
 
 export const ZERO_COPY = {
-  /** calibration: VMBeam's fixed start-up (session, target domain, sharing set-up). */
-  setupS: 4.5,
-  /** calibration: cost to share one guest page with the destination through the nested hypervisors. */
-  sharePerPageS: 10.68e-6,
+  /** calibration (fit): VMBeam's fixed start-up (session, target domain, sharing set-up). */
+  setupS: 4.43,
+  /** calibration (fit): cost to share one guest page with the destination through the nested hypervisors. */
+  sharePerPageS: 10.45e-6,
   /** assumption: releasing the source's mapping is a batched p2m update, far cheaper than sharing. */
   releasePerPageS: 0.05e-6,
   /** calibration (Fig. 2b): VMBeam's 0.6 s downtime at 4 GB, less the release of 1 Mi pages. */
@@ -128,8 +131,45 @@ export const DIRTY_REGION_LAYOUT = 'scattered' as const;
 /** assumption: the seed of that layout; one guest layout serves every repetition. */
 export const GUEST_LAYOUT_SEED = 0x5eed;
 
+/** Everything the simulator reads, as one value, so a profile can replace parts of it. */
+export interface SimParameters {
+  readonly pageBytes: number;
+  readonly policy: PrecopyPolicy;
+  readonly batchHeaderBytes: number;
+  readonly pageHeaderBytes: number;
+  readonly wireBytesPerStreamByte: number;
+  readonly setupRecordBytes: number;
+  readonly finalStateBytes: number;
+  readonly stageThroughputMbps: Readonly<Record<PathStage, number>>;
+  readonly precopySetupS: number;
+  readonly precopyPaths: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>>;
+  readonly zeroCopy: {
+    readonly setupS: number;
+    readonly sharePerPageS: number;
+    readonly releasePerPageS: number;
+    readonly finalStageS: number;
+  };
+  readonly guestLayoutSeed: number;
+}
+
+/** The paper's testbed, as modelled: the default profile. */
+export const PAPER_PARAMETERS: SimParameters = {
+  pageBytes: PAGE_BYTES,
+  policy: XEN_PRECOPY_POLICY,
+  batchHeaderBytes: BATCH_HEADER_BYTES,
+  pageHeaderBytes: PAGE_HEADER_BYTES,
+  wireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE,
+  setupRecordBytes: SETUP_RECORD_BYTES,
+  finalStateBytes: FINAL_STATE_BYTES,
+  stageThroughputMbps: STAGE_THROUGHPUT_MBPS,
+  precopySetupS: PRECOPY_SETUP_S,
+  precopyPaths: PRECOPY_PATHS,
+  zeroCopy: ZERO_COPY,
+  guestLayoutSeed: GUEST_LAYOUT_SEED,
+};
+
 /** Path throughput in bytes of migration stream per second. */
-export function pathBytesPerS(stages: readonly PathStage[]): number {
-  const secondsPerMbit = stages.reduce((sum, stage) => sum + 1 / STAGE_THROUGHPUT_MBPS[stage], 0);
+export function pathBytesPerS(stages: readonly PathStage[], throughputMbps: SimParameters['stageThroughputMbps']): number {
+  const secondsPerMbit = stages.reduce((sum, stage) => sum + 1 / throughputMbps[stage], 0);
   return 1e6 / 8 / secondsPerMbit;
 }

@@ -1,5 +1,5 @@
 import { DirtyLog } from './dirty-log.ts';
-import { BATCH_HEADER_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, type PrecopyPolicy } from './parameters.ts';
+import type { PrecopyPolicy } from './parameters.ts';
 
 /** Receives every piece of the migration stream with the time it was on the link. */
 export type StreamSink = (startS: number, endS: number, streamBytes: number) => void;
@@ -12,6 +12,11 @@ export interface PrecopyInput {
   readonly setupS: number;
   readonly finalStageS: number;
   readonly policy: PrecopyPolicy;
+  readonly pageBytes: number;
+  /** Each page's pfn/type word. */
+  readonly pageHeaderBytes: number;
+  /** Each batch's page count. */
+  readonly batchHeaderBytes: number;
   readonly onStream?: StreamSink;
 }
 
@@ -45,7 +50,14 @@ export interface PrecopyResult {
 export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
   const { guestPages, dirtyLog, policy, streamBytesPerS } = input;
   const passes: PassRecord[] = [];
-  const sender: BatchSender = { t: input.setupS, streamBytes: 0, streamBytesPerS, onStream: input.onStream };
+  const sender: BatchSender = {
+    t: input.setupS,
+    streamBytes: 0,
+    streamBytesPerS,
+    onStream: input.onStream,
+    pageBytesOnWire: input.pageBytes + input.pageHeaderBytes,
+    batchHeaderBytes: input.batchHeaderBytes,
+  };
   let totalSent = 0;
   let lastPass = false;
   let stopReason: StopReason | undefined;
@@ -84,6 +96,8 @@ interface BatchSender {
   streamBytes: number;
   readonly streamBytesPerS: number;
   readonly onStream: StreamSink | undefined;
+  readonly pageBytesOnWire: number;
+  readonly batchHeaderBytes: number;
 }
 
 interface PassCounts {
@@ -92,7 +106,7 @@ interface PassCounts {
 }
 
 function sendBatch(sender: BatchSender, pages: number): void {
-  const bytes = BATCH_HEADER_BYTES + pages * (PAGE_HEADER_BYTES + PAGE_BYTES);
+  const bytes = sender.batchHeaderBytes + pages * sender.pageBytesOnWire;
   const duration = bytes / sender.streamBytesPerS;
   sender.onStream?.(sender.t, sender.t + duration, bytes);
   sender.t += duration;
@@ -115,14 +129,19 @@ function sendAllFrames(
   while (frame < guestPages) {
     log.advanceTo(sender.t);
     let batch = 0;
-    for (; batch < batchPages && frame < guestPages; frame++) {
-      if (regionIndex < region.length && region[regionIndex] === frame) {
-        if (log.isDirty(regionIndex++) && skipRedirtied) {
-          skipped++;
-          continue;
-        }
+    while (batch < batchPages && frame < guestPages) {
+      // Frames outside the region cannot have been written: take them in one step.
+      const nextRegionFrame = regionIndex < region.length ? region[regionIndex]! : guestPages;
+      const untouched = Math.min(batchPages - batch, nextRegionFrame - frame);
+      if (untouched > 0) {
+        batch += untouched;
+        frame += untouched;
+        continue;
       }
-      batch++;
+      if (skipRedirtied && log.isDirty(regionIndex)) skipped++;
+      else batch++;
+      regionIndex++;
+      frame++;
     }
     if (batch > 0) sendBatch(sender, batch);
     sent += batch;

@@ -2,24 +2,28 @@ import type { MigrationPoint } from '../../experiment.ts';
 import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement } from '../backend.ts';
 import { DirtyLog, scatteredRegion } from './dirty-log.ts';
-import * as parameters from './parameters.ts';
+import { PAPER_PARAMETERS, pathBytesPerS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
 import { Random } from './rng.ts';
 import { simulateZeroCopy } from './zerocopy.ts';
 
-const PAGES_PER_MB = (1024 * 1024) / parameters.PAGE_BYTES;
 const BITS_PER_BYTE = 8;
 
 /** One migration of one point, deterministic in its seed. */
-export function simulateMigration(point: MigrationPoint, seed: number): MigrationMeasurement {
-  const guestPages = point.memoryMb * PAGES_PER_MB;
-  const link = new LinkRecorder();
+export function simulateMigration(
+  point: MigrationPoint,
+  seed: number,
+  parameters: SimParameters = PAPER_PARAMETERS,
+): MigrationMeasurement {
+  const pagesPerMb = (1024 * 1024) / parameters.pageBytes;
+  const guestPages = point.memoryMb * pagesPerMb;
+  const link = new LinkRecorder(parameters.wireBytesPerStreamByte);
   if (point.system === 'vmbeam') {
     // Only xl's control records cross the (emulated) network, at Xen-Nest's path rate.
-    const controlBytesPerS = parameters.pathBytesPerS(parameters.PRECOPY_PATHS['xen-nest'].stages);
-    const result = simulateZeroCopy({ guestPages, ...parameters.ZERO_COPY });
-    link.stream(0, parameters.SETUP_RECORD_BYTES, controlBytesPerS);
-    link.stream(result.suspendS, parameters.FINAL_STATE_BYTES, controlBytesPerS);
+    const controlBytesPerS = pathBytesPerS(parameters.precopyPaths['xen-nest'].stages, parameters.stageThroughputMbps);
+    const result = simulateZeroCopy({ guestPages, ...parameters.zeroCopy });
+    link.stream(0, parameters.setupRecordBytes, controlBytesPerS);
+    link.stream(result.suspendS, parameters.finalStateBytes, controlBytesPerS);
     return {
       migrationTimeS: result.migrationTimeS,
       downtimeS: result.downtimeS,
@@ -29,23 +33,26 @@ export function simulateMigration(point: MigrationPoint, seed: number): Migratio
     };
   }
 
-  const path = parameters.PRECOPY_PATHS[point.system];
-  const streamBytesPerS = parameters.pathBytesPerS(path.stages);
+  const path = parameters.precopyPaths[point.system];
+  const streamBytesPerS = pathBytesPerS(path.stages, parameters.stageThroughputMbps);
   const random = new Random(seed);
-  const region = guestRegion(guestPages, point.dirtyRegionMb * PAGES_PER_MB);
-  const setupS = parameters.PRECOPY_SETUP_S;
-  link.stream(0, parameters.SETUP_RECORD_BYTES, streamBytesPerS);
+  const region = guestRegion(guestPages, point.dirtyRegionMb * pagesPerMb, parameters.guestLayoutSeed);
+  const setupS = parameters.precopySetupS;
+  link.stream(0, parameters.setupRecordBytes, streamBytesPerS);
   const result = simulatePrecopy({
     guestPages,
     dirtyLog: new DirtyLog(region, point.dirtyPagesPerS, setupS, random),
     streamBytesPerS,
     setupS,
     finalStageS: path.finalStageS,
-    policy: parameters.XEN_PRECOPY_POLICY,
+    policy: parameters.policy,
+    pageBytes: parameters.pageBytes,
+    pageHeaderBytes: parameters.pageHeaderBytes,
+    batchHeaderBytes: parameters.batchHeaderBytes,
     onStream: (startS, endS, bytes) => link.add(startS, endS, bytes),
   });
   const finalPassEndS = result.passes[result.passes.length - 1]!.endS;
-  link.stream(finalPassEndS, parameters.FINAL_STATE_BYTES, streamBytesPerS);
+  link.stream(finalPassEndS, parameters.finalStateBytes, streamBytesPerS);
   return {
     migrationTimeS: result.migrationTimeS,
     downtimeS: result.downtimeS,
@@ -62,11 +69,11 @@ const regions = new Map<string, Int32Array>();
  * the guest (drawn once, like one boot of the paper's guest), not of a
  * repetition: repetitions differ in the workload's writes.
  */
-function guestRegion(guestPages: number, regionPages: number): Int32Array {
-  const key = `${guestPages}/${regionPages}`;
+function guestRegion(guestPages: number, regionPages: number, layoutSeed: number): Int32Array {
+  const key = `${guestPages}/${regionPages}/${layoutSeed}`;
   let region = regions.get(key);
   if (region === undefined) {
-    region = scatteredRegion(guestPages, regionPages, new Random(parameters.GUEST_LAYOUT_SEED));
+    region = scatteredRegion(guestPages, regionPages, new Random(layoutSeed));
     regions.set(key, region);
   }
   return region;
@@ -75,12 +82,15 @@ function guestRegion(guestPages: number, regionPages: number): Int32Array {
 /** Turns migration-stream bytes into bytes on the wire, in 1 s bins. */
 class LinkRecorder {
   private readonly bins = new TimeBins();
+
+  constructor(private readonly wireBytesPerStreamByte: number) {}
+
   private wireBytes = 0;
   private firstS = Number.POSITIVE_INFINITY;
   private lastS = 0;
 
   add(startS: number, endS: number, streamBytes: number): void {
-    const wire = streamBytes * parameters.WIRE_BYTES_PER_STREAM_BYTE;
+    const wire = streamBytes * this.wireBytesPerStreamByte;
     this.bins.add(startS, endS, wire);
     this.wireBytes += wire;
     this.firstS = Math.min(this.firstS, startS);

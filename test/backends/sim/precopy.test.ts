@@ -31,6 +31,9 @@ function run(options: {
     setupS: 0,
     finalStageS: 0.5,
     policy: options.policy ?? XEN_PRECOPY_POLICY,
+    pageBytes: PAGE_BYTES,
+    pageHeaderBytes: PAGE_HEADER_BYTES,
+    batchHeaderBytes: BATCH_HEADER_BYTES,
   };
   return simulatePrecopy(input);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRECOPY_PATHS, pathBytesPerS } from '../../../harness/backends/sim/parameters.ts';
+import { PRECOPY_PATHS, STAGE_THROUGHPUT_MBPS, pathBytesPerS } from '../../../harness/backends/sim/parameters.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
 import type { MigrationPoint } from '../../../harness/experiment.ts';
 import { SYSTEMS } from '../../../harness/systems.ts';
@@ -23,7 +23,7 @@ describe('simulateMigration', () => {
     for (const dirty of [0, 4000]) {
       const result = simulateMigration(point(system, 512, dirty), 2);
       const streamBytes = result.pagesSent! * 4096;
-      expect(result.migrationTimeS).toBeGreaterThanOrEqual(streamBytes / pathBytesPerS(PRECOPY_PATHS[system].stages));
+      expect(result.migrationTimeS).toBeGreaterThanOrEqual(streamBytes / pathBytesPerS(PRECOPY_PATHS[system].stages, STAGE_THROUGHPUT_MBPS));
     }
   });
 
