@@ -13,7 +13,9 @@ import type { FigureId } from './experiment.ts';
 import { compareWithPaper } from './report/calibration.ts';
 import { reproductionReport, type ReportContext } from './report/markdown.ts';
 import { csvPath, readTable } from './results/csv.ts';
-import { fig2Table, fig3Table } from './results/tables.ts';
+import { fig2Table, fig3Table, fig4Table, fig5Table, fig6Table, fig7Table } from './results/tables.ts';
+import type { ColumnSpec, Table } from './results/table.ts';
+import { predictionSections } from './report/predictions.ts';
 import { parseBackend, parseCount, parseFigures, UsageError } from './options.ts';
 import { writeRunInfo } from './results/run-info.ts';
 import { runExperiments, type PointProgress } from './runner.ts';
@@ -78,12 +80,14 @@ async function experiment(options: ExperimentOptions): Promise<number> {
       console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
       return EXIT_INTERRUPTED;
     }
-    writeReport(resultsDir, figures, { backend: backendName, seed, repetitions });
+    const report = writeReport(resultsDir, figures, { backend: backendName, seed, repetitions });
     if (options.charts) {
       // Charting pulls in vega and resvg; load them only when charts are wanted.
       const { renderFigures } = await import('./render/render.ts');
-      const written = await renderFigures(figures, resultsDir, figuresDir);
-      console.log(`wrote ${written.length} chart files to ${figuresDir}`);
+      const { reportPage } = await import('./report/page.ts');
+      const charts = await renderFigures(figures, resultsDir, figuresDir);
+      writeFileSync(join(figuresDir, 'index.html'), reportPage(`VMBeam reproduction: ${backendName}`, report, charts));
+      console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
     }
     if (summary.failures > 0) {
       console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
@@ -97,7 +101,8 @@ async function experiment(options: ExperimentOptions): Promise<number> {
   }
 }
 
-function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext): void {
+/** Writes REPORT.md beside the CSVs and returns its text. */
+function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext): string {
   const comparisons =
     figures.includes('2') && figures.includes('3')
       ? compareWithPaper(
@@ -105,7 +110,22 @@ function writeReport(resultsDir: string, figures: readonly FigureId[], context: 
           readTable(fig3Table, csvPath(resultsDir, fig3Table)),
         )
       : undefined;
-  writeFileSync(join(resultsDir, 'REPORT.md'), reproductionReport(context, comparisons));
+  const read = <C extends ColumnSpec>(figure: FigureId, table: Table<C>) =>
+    figures.includes(figure) ? readTable(table, csvPath(resultsDir, table)) : undefined;
+  const predictions = predictionSections({
+    ...optional('fig4', read('4', fig4Table)),
+    ...optional('fig5', read('5', fig5Table)),
+    ...optional('fig6', read('6', fig6Table)),
+    ...optional('fig7', read('7', fig7Table)),
+  });
+  const report = reproductionReport(context, comparisons, predictions);
+  writeFileSync(join(resultsDir, 'REPORT.md'), report);
+  return report;
+}
+
+/** `{ [key]: value }` when the value exists, `{}` otherwise (for exact optional properties). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 async function fit(): Promise<number> {

@@ -1,7 +1,7 @@
 import type { SystemName } from './systems.ts';
 
 /** A figure of the paper that the harness can produce. */
-export type FigureId = '2' | '3' | '6';
+export type FigureId = '2' | '3' | '4' | '5' | '6' | '7';
 
 /**
  * One migration experiment, as data: which systems, which guest sizes and
@@ -10,11 +10,17 @@ export type FigureId = '2' | '3' | '6';
 export interface MigrationExperiment {
   readonly figure: FigureId;
   readonly title: string;
+  /** `migration` measures the migration itself; `service` a web server in the guest while it migrates. */
+  readonly kind: 'migration' | 'service';
   readonly systems: readonly SystemName[];
   readonly memoryMb: readonly number[];
   /** Size of the region the workload writes to; 0 for an idle guest. */
   readonly dirtyRegionMb: number;
   readonly dirtyPagesPerS: readonly number[];
+  /** CPUs of each guest Dom0 (the paper gave it 2 for the web experiment). */
+  readonly guestDom0Cpus: number;
+  /** A figure that is one deterministic estimate runs once, whatever --reps says. */
+  readonly repetitions?: 1;
 }
 
 /** One point of a sweep: everything a backend needs to run one migration. */
@@ -24,6 +30,7 @@ export interface MigrationPoint {
   readonly memoryMb: number;
   readonly dirtyRegionMb: number;
   readonly dirtyPagesPerS: number;
+  readonly guestDom0Cpus: number;
 }
 
 export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] {
@@ -37,6 +44,7 @@ export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] 
           memoryMb,
           dirtyRegionMb: experiment.dirtyRegionMb,
           dirtyPagesPerS,
+          guestDom0Cpus: experiment.guestDom0Cpus,
         });
       }
     }
@@ -50,6 +58,7 @@ export function pointId(point: MigrationPoint): string {
   if (point.dirtyRegionMb > 0) {
     parts.push(`dirty_region_mb=${point.dirtyRegionMb}`, `dirty_pages_per_s=${point.dirtyPagesPerS}`);
   }
+  if (point.guestDom0Cpus !== 1) parts.push(`guest_dom0_cpus=${point.guestDom0Cpus}`);
   return parts.join(' ');
 }
 

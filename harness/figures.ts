@@ -1,11 +1,22 @@
-import type { BackendName, MigrationMeasurement } from './backends/backend.ts';
+import type { BackendName, MigrationMeasurement, ServiceMeasurement } from './backends/backend.ts';
 import type { FigureId, MigrationPoint } from './experiment.ts';
 import { TableWriter } from './results/csv.ts';
-import { fig2Table, fig3SeriesTable, fig3Table, fig6Table } from './results/tables.ts';
+import {
+  fig2Table,
+  fig3SeriesTable,
+  fig3Table,
+  fig4SeriesTable,
+  fig4Table,
+  fig5Table,
+  fig6Table,
+  fig7SeriesTable,
+  fig7Table,
+} from './results/tables.ts';
 
 /** What one repetition of one point came to. */
 export type Outcome =
   | { readonly status: 'ok'; readonly measurement: MigrationMeasurement }
+  | { readonly status: 'ok'; readonly service: ServiceMeasurement }
   | { readonly status: 'failed'; readonly error: string };
 
 /** Writes a figure's rows as they are produced. */
@@ -62,6 +73,81 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
         },
       };
     }
+    case '4': {
+      const summary = new TableWriter(fig4Table, directory);
+      const series = new TableWriter(fig4SeriesTable, directory);
+      return {
+        record(point, rep, outcome) {
+          const m = measured(outcome);
+          const cpu = m?.cpuTimeS;
+          summary.append([
+            {
+              ...identity(backend, point, rep, outcome),
+              cpu_time_s: cpu,
+              mean_cpu_utilization_pct: cpu === undefined || m === undefined ? undefined : (cpu / m.migrationTimeS) * 100,
+            },
+          ]);
+          series.append(
+            (m?.cpuSeries ?? []).map((sample) => ({
+              backend,
+              system: point.system,
+              rep,
+              t_s: sample.tS,
+              cpu_utilization_pct: sample.value,
+            })),
+          );
+        },
+      };
+    }
+    case '5': {
+      const writer = new TableWriter(fig5Table, directory);
+      return {
+        record(point, _rep, outcome) {
+          const m = measured(outcome);
+          const transferred = m?.transferredBytes;
+          const access = m?.memoryAccessBytes;
+          writer.append([
+            {
+              backend,
+              system: point.system,
+              memory_mb: point.memoryMb,
+              status: outcome.status,
+              error: outcome.status === 'failed' ? outcome.error : undefined,
+              transferred_bytes: transferred,
+              memory_access_bytes: access,
+              access_multiple: transferred === undefined || access === undefined || transferred === 0 ? undefined : access / transferred,
+            },
+          ]);
+        },
+      };
+    }
+    case '7': {
+      const summary = new TableWriter(fig7Table, directory);
+      const series = new TableWriter(fig7SeriesTable, directory);
+      return {
+        record(point, rep, outcome) {
+          const service = outcome.status === 'ok' && 'service' in outcome ? outcome.service : undefined;
+          summary.append([
+            {
+              ...identity(backend, point, rep, outcome),
+              normal_rps: service?.normalRps,
+              migration_rps: service?.migrationRps,
+              degradation_pct: service?.degradationPct,
+            },
+          ]);
+          series.append(
+            (service?.series ?? []).map((sample) => ({
+              backend,
+              system: point.system,
+              rep,
+              t_s: sample.tS,
+              throughput_rps: sample.rps,
+              migrating: sample.migrating ? 1 : 0,
+            })),
+          );
+        },
+      };
+    }
     case '6': {
       const writer = new TableWriter(fig6Table, directory);
       return {
@@ -86,7 +172,7 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
 }
 
 function measured(outcome: Outcome): MigrationMeasurement | undefined {
-  return outcome.status === 'ok' ? outcome.measurement : undefined;
+  return outcome.status === 'ok' && 'measurement' in outcome ? outcome.measurement : undefined;
 }
 
 function identity(backend: BackendName, point: MigrationPoint, rep: number, outcome: Outcome) {

@@ -54,7 +54,7 @@ export async function runExperiments(
 ): Promise<RunSummary> {
   const tasks: Task[] = plan.experiments.flatMap((experiment) =>
     expandPoints(experiment).flatMap((point) =>
-      Array.from({ length: plan.repetitions }, (_, index) => ({ experiment, point, rep: index + 1 })),
+      Array.from({ length: repetitionsOf(experiment, plan) }, (_, index) => ({ experiment, point, rep: index + 1 })),
     ),
   );
   const recorders = new Map(
@@ -65,7 +65,7 @@ export async function runExperiments(
   const startNext = (): void => {
     if (started < tasks.length && !signal.aborted) {
       const task = tasks[started]!;
-      outcomes[started++] = runOne(backend, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
+      outcomes[started++] = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
     }
   };
   for (let i = 0; i < Math.max(1, backend.concurrency); i++) startNext();
@@ -84,7 +84,7 @@ export async function runExperiments(
       failures++;
       tally.firstError ??= outcome.error;
     }
-    if (task.rep === plan.repetitions) {
+    if (task.rep === repetitionsOf(task.experiment, plan)) {
       points++;
       onPoint({
         figure: task.experiment.figure,
@@ -100,14 +100,21 @@ export async function runExperiments(
   return { points, migrations: started, failures };
 }
 
+function repetitionsOf(experiment: MigrationExperiment, plan: RunPlan): number {
+  return experiment.repetitions ?? plan.repetitions;
+}
+
 async function runOne(
   backend: Backend,
+  kind: MigrationExperiment['kind'],
   point: MigrationPoint,
   seed: number,
   signal: AbortSignal,
 ): Promise<Outcome> {
   try {
-    return { status: 'ok', measurement: await backend.migrate(point, { seed, signal }) };
+    return kind === 'migration'
+      ? { status: 'ok', measurement: await backend.migrate(point, { seed, signal }) }
+      : { status: 'ok', service: await backend.measureService(point, { seed, signal }) };
   } catch (error) {
     return { status: 'failed', error: oneLine(error) };
   }

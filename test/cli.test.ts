@@ -12,7 +12,7 @@ function cli(...args: string[]) {
 
 describe('cli', () => {
   it.each([
-    [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 6\)$/],
+    [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7\)$/],
     [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim\)$/],
     [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --seed, --out, --backend, --no-charts\)$/],
     [['experiment', '--reps', '0'], /^error: --reps must be a whole number >= 1, got '0'$/],

@@ -10,6 +10,8 @@ import { runExperiments, type PointProgress } from '../harness/runner.ts';
 
 const experiment: MigrationExperiment = {
   figure: '2',
+  kind: 'migration',
+  guestDom0Cpus: 1,
   title: 'test',
   systems: ['vmbeam', 'xen-nest', 'xen-blanket'],
   memoryMb: [128, 256],
@@ -35,7 +37,14 @@ class FakeBackend implements Backend {
       iterations: 3,
       pagesSent: undefined,
       bandwidthSeries: [],
+      cpuTimeS: undefined,
+      cpuSeries: [],
+      transferredBytes: undefined,
+      memoryAccessBytes: undefined,
     };
+  }
+  async measureService(): Promise<never> {
+    throw new Error('not measured here');
   }
   async close() {}
 }

@@ -23,6 +23,24 @@ export interface MigrationMeasurement {
   readonly pagesSent: number | undefined;
   /** Link bandwidth in Mbit/s, 1 s bins. */
   readonly bandwidthSeries: readonly SeriesSample[];
+  /** CPU time the migration cost (both cloud VMs and the cloud Dom0, or both QEMUs and the transport). */
+  readonly cpuTimeS: number | undefined;
+  /** CPU utilisation in %, 100 = one core, 1 s bins. */
+  readonly cpuSeries: readonly SeriesSample[];
+  /** Guest memory that reached the destination: pages sent, or for zero-copy the relocated memory. */
+  readonly transferredBytes: number | undefined;
+  /** Estimated memory reads plus writes along the copy path (simulator only). */
+  readonly memoryAccessBytes: number | undefined;
+}
+
+/** A web service's throughput before, during and after a migration (Fig. 7). */
+export interface ServiceMeasurement {
+  readonly normalRps: number;
+  readonly migrationRps: number;
+  /** 1 - migration / normal, in %. */
+  readonly degradationPct: number;
+  /** Replies per second in 1 s bins; `migrating` marks the migration window. */
+  readonly series: readonly { readonly tS: number; readonly rps: number; readonly migrating: boolean }[];
 }
 
 export interface MigrationContext {
@@ -39,6 +57,8 @@ export interface Backend {
   /** Versions and parameters worth recording in run.json. */
   describe(): Promise<Record<string, unknown>>;
   migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement>;
+  /** Runs a web server in the guest under load while it migrates. */
+  measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement>;
   /** Releases whatever the backend holds; safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,6 +1,16 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Fig2Row, Fig3Row, Fig3SeriesRow, Fig6Row } from '../results/tables.ts';
-import { SYSTEM_LABELS, isSystemName, type SystemName } from '../systems.ts';
+import type {
+  Fig2Row,
+  Fig3Row,
+  Fig3SeriesRow,
+  Fig4Row,
+  Fig4SeriesRow,
+  Fig5Row,
+  Fig6Row,
+  Fig7Row,
+  Fig7SeriesRow,
+} from '../results/tables.ts';
+import { SYSTEMS, SYSTEM_LABELS, isSystemName, type SystemName } from '../systems.ts';
 import { summarise, type SummaryPoint } from './aggregate.ts';
 import { CHART_CONFIG, CHART_HEIGHT_PX, CHART_WIDTH_PX, systemColor } from './style.ts';
 
@@ -67,6 +77,7 @@ function barChart(
   points: readonly SummaryPoint[],
   y: Axis,
   describe: (mean: number) => string,
+  note: (system: SystemName) => string = () => '',
 ): TopLevelSpec {
   const color = systemColor(systemsOf(points));
   const xEncoding = { field: 'label', type: 'nominal' as const, title: null, sort: color.sort, axis: { labelAngle: 0 } };
@@ -76,7 +87,7 @@ function barChart(
     width: CHART_WIDTH_PX,
     height: CHART_HEIGHT_PX,
     config: CHART_CONFIG,
-    data: { values: points.map((point) => ({ ...point, text: describe(point.mean) })) },
+    data: { values: points.map((point) => ({ ...point, text: `${describe(point.mean)}${note(point.system)}` })) },
     layer: [
       {
         mark: { type: 'bar', width: { band: 0.6 } },
@@ -183,6 +194,96 @@ export function fig6Charts(rows: readonly Fig6Row[]): Chart[] {
         xAxis,
         { title: 'Downtime (s)' },
       ),
+    },
+  ];
+}
+
+export function fig4Charts(rows: readonly Fig4Row[], series: readonly Fig4SeriesRow[]): Chart[] {
+  return [
+    {
+      name: 'fig4a',
+      spec: lineChart(
+        'Fig. 4(a) CPU utilisation of both cloud VMs and the cloud Dom0, 4 GB guest (prediction)',
+        summarise(series, (row) => row.t_s, (row) => row.cpu_utilization_pct),
+        { title: 'Elapsed time (s)' },
+        { title: 'CPU utilisation (%, 100 = one core)' },
+        { markers: false },
+      ),
+    },
+    {
+      name: 'fig4b',
+      spec: barChart(
+        'Fig. 4(b) Total CPU time during migration, 4 GB guest (prediction)',
+        summarise(rows, () => 0, (row) => row.cpu_time_s),
+        { title: 'CPU time (s)' },
+        (seconds) => `${seconds.toFixed(1)} s`,
+      ),
+    },
+  ];
+}
+
+export function fig5Charts(rows: readonly Fig5Row[]): Chart[] {
+  const multiples = new Map(rows.map((row) => [row.system, row.access_multiple]));
+  return [
+    {
+      name: 'fig5',
+      spec: barChart(
+        'Fig. 5 Estimated memory access, 4 GB guest (prediction)',
+        summarise(rows, () => 0, (row) => (row.memory_access_bytes === undefined ? undefined : row.memory_access_bytes / GIB)),
+        { title: 'Memory read + written (GiB)' },
+        (gib) => `${gib.toFixed(1)} GiB`,
+        (system) => {
+          const multiple = multiples.get(system);
+          return multiple === undefined ? '' : ` (${multiple.toFixed(1)}x transferred)`;
+        },
+      ),
+    },
+  ];
+}
+
+/** One panel per system: replies per second over time, the migration window shaded. */
+export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7SeriesRow[]): Chart[] {
+  const systems = SYSTEMS.filter((system) => series.some((row) => row.system === system));
+  const degradation = new Map(
+    systems.map((system) => {
+      const values = rows.filter((row) => row.system === system && row.status === 'ok').map((row) => row.degradation_pct!);
+      return [system, values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length];
+    }),
+  );
+  const panel = (system: SystemName) => {
+    const points = summarise(series.filter((row) => row.system === system), (row) => row.t_s, (row) => row.throughput_rps);
+    const window = series.filter((row) => row.system === system && row.rep === 1 && row.migrating === 1);
+    const drop = degradation.get(system);
+    return {
+      title: `${SYSTEM_LABELS[system]}${drop === undefined ? '' : `: ${drop.toFixed(1)} % lower during migration`}`,
+      width: CHART_WIDTH_PX,
+      height: 140,
+      layer: [
+        {
+          data: { values: window.length === 0 ? [] : [{ from: window[0]!.t_s, to: window[window.length - 1]!.t_s! + 1 }] },
+          mark: { type: 'rect' as const, color: '#f2d7d5' },
+          encoding: { x: { field: 'from', type: 'quantitative' as const }, x2: { field: 'to' } },
+        },
+        {
+          data: { values: points.map((point) => ({ ...point })) },
+          mark: { type: 'line' as const, strokeWidth: 2, color: '#333' },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' as const, title: 'Elapsed time (s); shaded: migration' },
+            y: { field: 'mean', type: 'quantitative' as const, title: 'Replies/s' },
+          },
+        },
+      ],
+    };
+  };
+  return [
+    {
+      name: 'fig7',
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: "Fig. 7 Web server throughput while the guest migrates, 1 GB guest (prediction)",
+        config: CHART_CONFIG,
+        vconcat: systems.map(panel),
+      } as TopLevelSpec,
     },
   ];
 }

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -29,15 +28,4 @@ export function svgToPng(svg: string): Buffer {
     fitTo: { mode: 'zoom', value: PNG_SCALE },
   });
   return resvg.render().asPng();
-}
-
-/** Writes `<name>.svg` and `<name>.png` into the directory; returns the paths. */
-export async function writeChart(chart: Chart, directory: string): Promise<string[]> {
-  mkdirSync(directory, { recursive: true });
-  const svg = await chartToSvg(chart);
-  const svgPath = join(directory, `${chart.name}.svg`);
-  const pngPath = join(directory, `${chart.name}.png`);
-  writeFileSync(svgPath, svg);
-  writeFileSync(pngPath, svgToPng(svg));
-  return [svgPath, pngPath];
 }

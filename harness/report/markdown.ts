@@ -45,7 +45,11 @@ export interface ReportContext {
   readonly repetitions: number;
 }
 
-export function reproductionReport(context: ReportContext, comparisons: readonly Comparison[] | undefined): string {
+export function reproductionReport(
+  context: ReportContext,
+  comparisons: readonly Comparison[] | undefined,
+  predictions: string,
+): string {
   return [
     `# Reproduction report: backend \`${context.backend}\``,
     '',
@@ -56,6 +60,14 @@ export function reproductionReport(context: ReportContext, comparisons: readonly
     'Each statement of the brief (§5) that the model was allowed to be fitted to, the value the paper gives, the value this run reproduces (means over repetitions), and the relative error against a stated tolerance.',
     '',
     comparisons === undefined ? 'Figs. 2 and 3 were not part of this run.' : calibrationTable(comparisons),
+    '',
+    '## Validation figures (Figs. 4 to 7)',
+    '',
+    context.backend === 'sim'
+      ? 'The brief withholds the paper\'s numbers for these figures. Below are **predictions** of the model, from mechanisms documented in docs/model.md; no constant was fitted to them.'
+      : 'Measured on this backend; the brief withholds the paper\'s numbers for these figures.',
+    '',
+    predictions.length === 0 ? 'None of Figs. 4 to 7 was part of this run.' : predictions,
     '',
   ].join('\n');
 }

@@ -42,9 +42,55 @@ export const fig6Table = defineTable('fig6', {
   pages_sent: 'number?',
 });
 
+export const fig4Table = defineTable('fig4', {
+  ...IDENTITY,
+  ...OUTCOME,
+  cpu_time_s: 'number?',
+  mean_cpu_utilization_pct: 'number?',
+});
+
+export const fig4SeriesTable = defineTable('fig4-series', {
+  backend: 'text',
+  system: 'text',
+  rep: 'number?',
+  t_s: 'number?',
+  cpu_utilization_pct: 'number?',
+});
+
+export const fig5Table = defineTable('fig5', {
+  ...IDENTITY,
+  status: 'text',
+  error: 'text?',
+  transferred_bytes: 'number?',
+  memory_access_bytes: 'number?',
+  access_multiple: 'number?',
+});
+
+export const fig7Table = defineTable('fig7', {
+  ...IDENTITY,
+  ...OUTCOME,
+  normal_rps: 'number?',
+  migration_rps: 'number?',
+  degradation_pct: 'number?',
+});
+
+export const fig7SeriesTable = defineTable('fig7-series', {
+  backend: 'text',
+  system: 'text',
+  rep: 'number?',
+  t_s: 'number?',
+  throughput_rps: 'number?',
+  migrating: 'number?',
+});
+
 export type Fig2Row = RowOf<typeof fig2Table.spec>;
 export type Fig3Row = RowOf<typeof fig3Table.spec>;
 export type Fig3SeriesRow = RowOf<typeof fig3SeriesTable.spec>;
 export type Fig6Row = RowOf<typeof fig6Table.spec>;
+export type Fig4Row = RowOf<typeof fig4Table.spec>;
+export type Fig4SeriesRow = RowOf<typeof fig4SeriesTable.spec>;
+export type Fig5Row = RowOf<typeof fig5Table.spec>;
+export type Fig7Row = RowOf<typeof fig7Table.spec>;
+export type Fig7SeriesRow = RowOf<typeof fig7SeriesTable.spec>;
 
 export type RowStatus = 'ok' | 'failed';

@@ -1,6 +1,7 @@
 /**
  * Reproduces the numbers in docs/qemu-testbed.md (not part of the runner):
  *   npx tsx harness/backends/qemu/calibrate.ts targets [reps]   boot, zero-copy and xen-nest targets
+ *   npx tsx harness/backends/qemu/calibrate.ts zerocopy [reps]  vmbeam only, 128/256/512 MB idle
  *   npx tsx harness/backends/qemu/calibrate.ts ci               one pass over the --scale ci points, timed
  * Prints one JSON line per migration and a summary; needs root.
  */
@@ -41,11 +42,10 @@ function ciPoints(): Point[] {
   return [...fig2, ...fig6];
 }
 
-function targetPoints(reps: number): Point[] {
+function targetPoints(reps: number, systems: readonly SystemName[]): Point[] {
   const points: Point[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    for (const memoryMb of [128, 256, 512]) points.push(idle('vmbeam', memoryMb));
-    for (const memoryMb of [128, 256, 512]) points.push(idle('xen-nest', memoryMb));
+    for (const system of systems) for (const memoryMb of [128, 256, 512]) points.push(idle(system, memoryMb));
   }
   return points;
 }
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? 130 : 143));
   const imageDir = process.env['VMBEAM_QEMU_IMAGE_DIR'] ?? DEFAULT_IMAGE_DIR;
   const accel = (await detectAccel('auto', imageDir)).accel;
-  const points = mode === 'ci' ? ciPoints() : targetPoints(reps);
+  const points =
+    mode === 'ci' ? ciPoints() : targetPoints(reps, mode === 'zerocopy' ? ['vmbeam'] : ['vmbeam', 'xen-nest']);
   const rows: Row[] = [];
   const start = performance.now();
   for (const point of points) {

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { MigrationPoint } from '../../experiment.ts';
-import type { Backend, MigrationContext, MigrationMeasurement } from '../backend.ts';
+import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { PAPER_PARAMETERS } from './parameters.ts';
 import { SimWorkerPool } from './pool.ts';
-import { simulateMigration } from './simulate.ts';
+import { simulateMigration, simulateService } from './simulate.ts';
 
 const QUEUED_PER_WORKER = 4;
 
@@ -32,7 +32,15 @@ export class SimBackend implements Backend {
   }
 
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {
-    return this.pool === undefined ? simulateMigration(point, context.seed) : this.pool.simulate(point, context.seed);
+    return this.pool === undefined
+      ? simulateMigration(point, context.seed)
+      : this.pool.simulate('migration', point, context.seed);
+  }
+
+  async measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement> {
+    return this.pool === undefined
+      ? simulateService(point, context.seed)
+      : this.pool.simulate('service', point, context.seed);
   }
 
   async close(): Promise<void> {

@@ -131,6 +131,72 @@ export const DIRTY_REGION_LAYOUT = 'scattered' as const;
 /** assumption: the seed of that layout; one guest layout serves every repetition. */
 export const GUEST_LAYOUT_SEED = 0x5eed;
 
+/**
+ * CPU accounting (Fig. 4, a validation figure: nothing here is fitted to it).
+ * The paper sums the CPU use of the two cloud VMs (each guest Dom0 and
+ * guest inside) and of the cloud Dom0. Each path stage's time per byte on
+ * the sending vCPU (1 / its throughput above) is spent by some component;
+ * these multiples say which, per byte of migration stream.
+ */
+export const STAGE_CPU_SHARES: Readonly<Record<PathStage, { readonly cloudVms: number; readonly cloudDom0: number }>> = {
+  /** assumption: encryption at the source and decryption at the destination cost the same (CTR mode), each on its guest Dom0's vCPU. */
+  sshCipher: { cloudVms: 2, cloudDom0: 0 },
+  /**
+   * assumption: an emulated NIC's I/O is synchronous: the sending vCPU is
+   * blocked (not running) while QEMU in the cloud Dom0 emulates the
+   * transmit, and the destination cloud VM's QEMU spends as long on the
+   * receive.
+   */
+  emulatedNic: { cloudVms: 0, cloudDom0: 2 },
+  /** assumption: Blanket's front-end runs on the guest Dom0's vCPU, at both ends; the back-end's copies are counted apart. */
+  blanketIpc: { cloudVms: 2, cloudDom0: 0 },
+  /** assumption: a physical NIC moves bytes by DMA; not part of the paper's Fig. 4. */
+  gigabitEthernet: { cloudVms: 0, cloudDom0: 0 },
+};
+
+/** assumption: one memory copy in a (nested) Dom0 moves 2 GiB/s. */
+export const MEMORY_COPY_BYTES_PER_S = 2 * 1024 ** 3;
+/** brief §5 (Fig. 5 paths): the migration client copies each page once into its pipe to SSH, the server once into the new guest. */
+export const CLIENT_SERVER_COPIES_PER_BYTE = 2;
+/** brief §5 (Fig. 5 paths): Blanket's back-end grant-copies each byte into the cloud Dom0 and again into the destination. */
+export const BLANKET_BACKEND_COPIES_PER_BYTE = 2;
+
+/**
+ * Fig. 7 (a validation figure: nothing here is fitted to it): a web server
+ * in the guest under an open, httperf-style load while the guest migrates.
+ */
+export const WEB_SERVICE = {
+  /** assumption: Apache serving a small static page costs the guest's single vCPU 0.4 ms a request. */
+  vcpuSecondsPerRequest: 0.4e-3,
+  /** assumption: one short HTTP exchange (handshake, request, reply, ACKs, close) is about 10 packets through the NIC. */
+  packetsPerRequest: 10,
+  /**
+   * assumption: a virtual NIC's cost is per packet, and a small packet costs
+   * what a full 1514-byte frame cost in the calibrated migration stream.
+   */
+  nicCostFrameBytes: 1514,
+  /** assumption: the guest Dom0 bridges each of the guest's packets for 10 µs of CPU. */
+  guestDom0SecondsPerPacket: 10e-6,
+  /** assumption: httperf offers 90 % of the server's normal capacity: near but below saturation. */
+  offeredLoadFraction: 0.9,
+  /** assumption: the load runs this long before the migration starts and after it ends. */
+  observeBeforeS: 30,
+  observeAfterS: 30,
+} as const;
+
+/**
+ * brief §5 (Fig. 7): the web traffic crosses the cloud VM's virtual NIC,
+ * emulated in Xen-Nest and VMBeam, paravirtual in Xen-Blanket.
+ */
+export const WEB_NIC_STAGE: Readonly<Record<SystemName, PathStage>> = {
+  vmbeam: 'emulatedNic',
+  'xen-nest': 'emulatedNic',
+  'xen-nest-nocipher': 'emulatedNic',
+  'xen-blanket': 'blanketIpc',
+  'xen-blanket-nocipher': 'blanketIpc',
+  physical: 'gigabitEthernet',
+};
+
 /** Everything the simulator reads, as one value, so a profile can replace parts of it. */
 export interface SimParameters {
   readonly pageBytes: number;
@@ -150,6 +216,12 @@ export interface SimParameters {
     readonly finalStageS: number;
   };
   readonly guestLayoutSeed: number;
+  readonly stageCpuShares: typeof STAGE_CPU_SHARES;
+  readonly memoryCopyBytesPerS: number;
+  readonly clientServerCopiesPerByte: number;
+  readonly blanketBackendCopiesPerByte: number;
+  readonly webService: typeof WEB_SERVICE;
+  readonly webNicStage: typeof WEB_NIC_STAGE;
 }
 
 /** The paper's testbed, as modelled: the default profile. */
@@ -166,7 +238,29 @@ export const PAPER_PARAMETERS: SimParameters = {
   precopyPaths: PRECOPY_PATHS,
   zeroCopy: ZERO_COPY,
   guestLayoutSeed: GUEST_LAYOUT_SEED,
+  stageCpuShares: STAGE_CPU_SHARES,
+  memoryCopyBytesPerS: MEMORY_COPY_BYTES_PER_S,
+  clientServerCopiesPerByte: CLIENT_SERVER_COPIES_PER_BYTE,
+  blanketBackendCopiesPerByte: BLANKET_BACKEND_COPIES_PER_BYTE,
+  webService: WEB_SERVICE,
+  webNicStage: WEB_NIC_STAGE,
 };
+
+/**
+ * CPU-seconds the cloud VMs and the cloud Dom0 spend per byte of migration
+ * stream on a pre-copy path: each stage's time per byte, times who spends
+ * it, plus the client's, the server's and the Blanket back-end's copies.
+ */
+export function cpuSecondsPerStreamByte(stages: readonly PathStage[], parameters: SimParameters): number {
+  let seconds = parameters.clientServerCopiesPerByte / parameters.memoryCopyBytesPerS;
+  for (const stage of stages) {
+    const shares = parameters.stageCpuShares[stage];
+    const secondsPerByte = 8 / (parameters.stageThroughputMbps[stage] * 1e6);
+    seconds += (shares.cloudVms + shares.cloudDom0) * secondsPerByte;
+    if (stage === 'blanketIpc') seconds += parameters.blanketBackendCopiesPerByte / parameters.memoryCopyBytesPerS;
+  }
+  return seconds;
+}
 
 /** Path throughput in bytes of migration stream per second. */
 export function pathBytesPerS(stages: readonly PathStage[], throughputMbps: SimParameters['stageThroughputMbps']): number {

@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
-import type { MigrationMeasurement } from '../backend.ts';
+import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import type { SimReply, SimRequest } from './worker.ts';
 
+type SimResult = MigrationMeasurement | ServiceMeasurement;
+
 interface Pending {
-  readonly resolve: (measurement: MigrationMeasurement) => void;
+  readonly resolve: (result: SimResult) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -26,9 +28,11 @@ export class SimWorkerPool {
     }
   }
 
-  simulate(point: MigrationPoint, seed: number): Promise<MigrationMeasurement> {
+  simulate(kind: 'migration', point: MigrationPoint, seed: number): Promise<MigrationMeasurement>;
+  simulate(kind: 'service', point: MigrationPoint, seed: number): Promise<ServiceMeasurement>;
+  simulate(kind: SimRequest['kind'], point: MigrationPoint, seed: number): Promise<SimResult> {
     return new Promise((resolve, reject) => {
-      const request: SimRequest = { id: this.nextId++, point, seed };
+      const request: SimRequest = { id: this.nextId++, kind, point, seed };
       this.pending.set(request.id, { resolve, reject });
       this.queue.push(request);
       this.dispatch();
@@ -53,7 +57,7 @@ export class SimWorkerPool {
     this.idle.push(worker);
     if (pending !== undefined) {
       if ('error' in reply) pending.reject(new Error(reply.error));
-      else pending.resolve(reply.measurement);
+      else pending.resolve(reply.result);
     }
     this.dispatch();
   }

@@ -1,21 +1,27 @@
 import { parentPort } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
-import { simulateMigration } from './simulate.ts';
+import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
+import { simulateMigration, simulateService } from './simulate.ts';
 
 export interface SimRequest {
   readonly id: number;
+  readonly kind: 'migration' | 'service';
   readonly point: MigrationPoint;
   readonly seed: number;
 }
 
 export type SimReply =
-  | { readonly id: number; readonly measurement: ReturnType<typeof simulateMigration> }
+  | { readonly id: number; readonly result: MigrationMeasurement | ServiceMeasurement }
   | { readonly id: number; readonly error: string };
 
 parentPort?.on('message', (request: SimRequest) => {
   let reply: SimReply;
   try {
-    reply = { id: request.id, measurement: simulateMigration(request.point, request.seed) };
+    const result =
+      request.kind === 'migration'
+        ? simulateMigration(request.point, request.seed)
+        : simulateService(request.point, request.seed);
+    reply = { id: request.id, result };
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }

@@ -8,7 +8,7 @@ const MB = 1024 * 1024;
 const PRECOPY_SYSTEMS = SYSTEMS.filter((system) => system !== 'vmbeam');
 
 function point(system: MigrationPoint['system'], memoryMb: number, dirtyPagesPerS = 0): MigrationPoint {
-  return { figure: '6', system, memoryMb, dirtyRegionMb: dirtyPagesPerS > 0 ? memoryMb / 2 : 0, dirtyPagesPerS };
+  return { figure: '6', system, memoryMb, dirtyRegionMb: dirtyPagesPerS > 0 ? memoryMb / 2 : 0, dirtyPagesPerS, guestDom0Cpus: 1 };
 }
 
 describe('simulateMigration', () => {

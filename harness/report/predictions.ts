@@ -1,0 +1,97 @@
+import type { Fig4Row, Fig5Row, Fig6Row, Fig7Row } from '../results/tables.ts';
+import { SYSTEM_LABELS, SYSTEMS } from '../systems.ts';
+
+/** Mean of a metric over the rows that succeeded, or undefined. */
+function mean<Row extends { readonly status: string }>(rows: readonly Row[], metric: (row: Row) => number | undefined): number | undefined {
+  const values = rows.filter((row) => row.status === 'ok').map(metric).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+const cell = (value: number | undefined, digits: number) => (value === undefined ? 'missing' : value.toFixed(digits));
+
+function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function bySystem<Row extends { readonly system: string }>(rows: readonly Row[]): [string, Row[]][] {
+  return SYSTEMS.filter((system) => rows.some((row) => row.system === system)).map((system) => [
+    SYSTEM_LABELS[system],
+    rows.filter((row) => row.system === system),
+  ]);
+}
+
+export interface ValidationRows {
+  readonly fig4?: readonly Fig4Row[];
+  readonly fig5?: readonly Fig5Row[];
+  readonly fig6?: readonly Fig6Row[];
+  readonly fig7?: readonly Fig7Row[];
+}
+
+const GIB = 1024 ** 3;
+
+/** The validation figures' results (means over repetitions), as Markdown sections. */
+export function predictionSections(rows: ValidationRows): string {
+  const sections: string[] = [];
+  if (rows.fig4 !== undefined) {
+    sections.push(
+      '### Fig. 4: CPU load, 4 GB guest',
+      '',
+      table(
+        ['system', 'CPU time (s)', 'mean utilisation (%, 100 = one core)'],
+        bySystem(rows.fig4).map(([label, group]) => [label, cell(mean(group, (r) => r.cpu_time_s), 1), cell(mean(group, (r) => r.mean_cpu_utilization_pct), 1)]),
+      ),
+    );
+  }
+  if (rows.fig5 !== undefined) {
+    sections.push(
+      '',
+      '### Fig. 5: memory access, 4 GB guest',
+      '',
+      table(
+        ['system', 'transferred (GiB)', 'memory read + written (GiB)', 'multiple of transferred'],
+        bySystem(rows.fig5).map(([label, group]) => [
+          label,
+          cell(mean(group, (r) => (r.transferred_bytes === undefined ? undefined : r.transferred_bytes / GIB)), 2),
+          cell(mean(group, (r) => (r.memory_access_bytes === undefined ? undefined : r.memory_access_bytes / GIB)), 1),
+          cell(mean(group, (r) => r.access_multiple), 1),
+        ]),
+      ),
+    );
+  }
+  if (rows.fig6 !== undefined) {
+    const fig6 = rows.fig6;
+    const rates = [...new Set(fig6.map((row) => row.dirty_pages_per_s))].filter((r): r is number => r !== undefined).sort((a, b) => a - b);
+    sections.push(
+      '',
+      '### Fig. 6: memory-intensive workload (migration time s / downtime s / iterations)',
+      '',
+      table(
+        ['dirty pages/s', ...bySystem(fig6).map(([label]) => label)],
+        rates.map((rate) => [
+          String(rate),
+          ...bySystem(fig6).map(([, group]) => {
+            const at = group.filter((row) => row.dirty_pages_per_s === rate);
+            return `${cell(mean(at, (r) => r.migration_time_s), 1)} / ${cell(mean(at, (r) => r.downtime_s), 2)} / ${cell(mean(at, (r) => r.iterations), 0)}`;
+          }),
+        ]),
+      ),
+    );
+  }
+  if (rows.fig7 !== undefined) {
+    sections.push(
+      '',
+      "### Fig. 7: web throughput during migration, 1 GB guest",
+      '',
+      table(
+        ['system', 'normal (replies/s)', 'during migration (replies/s)', 'degradation (%)'],
+        bySystem(rows.fig7).map(([label, group]) => [
+          label,
+          cell(mean(group, (r) => r.normal_rps), 0),
+          cell(mean(group, (r) => r.migration_rps), 0),
+          cell(mean(group, (r) => r.degradation_pct), 1),
+        ]),
+      ),
+    );
+  }
+  return sections.join('\n');
+}

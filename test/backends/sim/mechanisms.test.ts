@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { accessPerByte, COPY_PATHS } from '../../../harness/backends/sim/copy-paths.ts';
+import { PAPER_PARAMETERS } from '../../../harness/backends/sim/parameters.ts';
+import { simulateMigration, simulateService } from '../../../harness/backends/sim/simulate.ts';
+import { maxMinShare, planWebService } from '../../../harness/backends/sim/web.ts';
+import type { MigrationPoint } from '../../../harness/experiment.ts';
+
+function point(system: MigrationPoint['system'], memoryMb: number, guestDom0Cpus = 1): MigrationPoint {
+  return { figure: '4', system, memoryMb, dirtyRegionMb: 0, dirtyPagesPerS: 0, guestDom0Cpus };
+}
+
+describe('memory access (Fig. 5)', () => {
+  it('a path with no copies has zero access', () => {
+    expect(accessPerByte(COPY_PATHS.vmbeam)).toBe(0);
+    expect(simulateMigration(point('vmbeam', 4096), 1).memoryAccessBytes).toBe(0);
+  });
+
+  it('is the sum over stages times the transferred bytes', () => {
+    const result = simulateMigration(point('xen-nest', 1024), 1);
+    expect(result.memoryAccessBytes).toBe(result.transferredBytes! * accessPerByte(COPY_PATHS['xen-nest']));
+  });
+
+  it("Blanket's grant copies avoid part of the emulated NIC's copying, and dropping the cipher avoids more", () => {
+    expect(accessPerByte(COPY_PATHS['xen-blanket'])).toBeLessThan(accessPerByte(COPY_PATHS['xen-nest']));
+    expect(accessPerByte(COPY_PATHS['xen-nest-nocipher'])).toBeLessThan(accessPerByte(COPY_PATHS['xen-nest']));
+  });
+});
+
+describe('CPU accounting (Fig. 4)', () => {
+  it('scales with bytes for a copying path and with pages for a sharing path', () => {
+    for (const system of ['xen-nest', 'xen-blanket', 'vmbeam'] as const) {
+      const small = simulateMigration(point(system, 512), 1).cpuTimeS!;
+      const large = simulateMigration(point(system, 2048), 1).cpuTimeS!;
+      expect(large / small).toBeCloseTo(4, 1);
+    }
+  });
+
+  it('a sharing path keeps one vCPU busy, never more', () => {
+    const result = simulateMigration(point('vmbeam', 4096), 1);
+    const busiest = Math.max(...result.cpuSeries.map((sample) => sample.value));
+    expect(busiest).toBeLessThanOrEqual(100 + 1e-9);
+    expect(busiest).toBeGreaterThan(99);
+  });
+
+  it('series and total agree', () => {
+    const result = simulateMigration(point('xen-blanket', 1024), 1);
+    const fromSeries = result.cpuSeries.reduce((sum, sample) => sum + sample.value / 100, 0);
+    expect(fromSeries / result.cpuTimeS!).toBeCloseTo(1, 6);
+  });
+});
+
+describe('web service (Fig. 7)', () => {
+  it('shares a resource max-min fairly', () => {
+    expect(maxMinShare(0.3, 0.4)).toBe(0.3);
+    expect(maxMinShare(0.9, 0.8)).toBe(0.5);
+    expect(maxMinShare(0.9, 0.2)).toBeCloseTo(0.8, 12);
+    expect(maxMinShare(0.4, 0.9)).toBe(0.4);
+  });
+
+  it('never serves more than the offered load or the bottleneck capacity', () => {
+    for (const system of ['vmbeam', 'xen-nest', 'xen-blanket'] as const) {
+      const plan = planWebService(point(system, 1024, 2), PAPER_PARAMETERS);
+      expect(plan.offeredRps).toBeLessThan(plan.capacityRps);
+      const service = simulateService(point(system, 1024, 2), 1);
+      for (const sample of service.series) expect(sample.rps).toBeLessThanOrEqual(plan.offeredRps + 1e-9);
+    }
+  });
+
+  it('has no degradation when no migration overlaps, and serves nothing while the guest is suspended', () => {
+    const service = simulateService(point('xen-blanket', 1024, 2), 1);
+    const before = service.series.filter((sample) => sample.tS < 29);
+    expect(before.every((sample) => sample.rps === service.normalRps)).toBe(true);
+    expect(service.degradationPct).toBeGreaterThan(0);
+    const migration = simulateMigration(point('xen-blanket', 1024, 2), 1);
+    expect(service.migrationRps).toBeLessThanOrEqual(service.normalRps * (1 - migration.downtimeS! / migration.migrationTimeS) + 1e-9);
+  });
+
+  it("slows the migration where it shares the NIC with the web traffic", () => {
+    const alone = simulateMigration(point('xen-nest', 1024, 2), 1);
+    const plan = planWebService(point('xen-nest', 1024, 2), PAPER_PARAMETERS);
+    expect(plan.migrationStreamBytesPerS).toBeDefined();
+    const withWeb = simulateService(point('xen-nest', 1024, 2), 1);
+    const window = withWeb.series.filter((sample) => sample.migrating).length;
+    expect(window).toBeGreaterThan(alone.migrationTimeS);
+  });
+});
