@@ -139,6 +139,49 @@ async function fit(): Promise<number> {
   return 0;
 }
 
+interface GateOptions {
+  results: string;
+  baseline?: string;
+  only?: string[];
+  backend?: string;
+  reportDir: string;
+}
+
+async function gate(options: GateOptions): Promise<number> {
+  const { GATES } = await import('../experiments/gates.ts');
+  const { evaluateGate } = await import('./gate/evaluate.ts');
+  const { baselineSource, directorySource, InputError } = await import('./gate/sources.ts');
+  const { summaryLine, verdictJunit, verdictMarkdown, verdictTable } = await import('./gate/report.ts');
+  const { gateInputs } = await import('./gate/inputs.ts');
+  let gates = GATES.filter((candidate) => options.backend === undefined || gateInputs(candidate).every((input) => input.backend === options.backend));
+  if (options.only !== undefined) {
+    const unknown = options.only.filter((name) => !GATES.some((candidate) => candidate.name === name));
+    if (unknown.length > 0) throw new UsageError(`unknown gate '${unknown[0]}' (see experiments/gates.ts for the names)`);
+    gates = gates.filter((candidate) => options.only!.includes(candidate.name));
+  }
+  if (gates.length === 0) throw new UsageError(`no gates selected (backends with gates: ${[...new Set(GATES.flatMap((g) => gateInputs(g).map((i) => i.backend)))].join(', ')})`);
+  try {
+    const current = directorySource(options.results);
+    const baseline =
+      options.baseline === undefined
+        ? undefined
+        : await baselineSource(options.baseline, gates.filter((g) => g.kind === 'regression').flatMap(gateInputs));
+    const verdicts = gates.map((candidate) => evaluateGate(candidate, current, baseline));
+    console.log(verdictTable(verdicts));
+    console.log(summaryLine(verdicts));
+    mkdirSync(options.reportDir, { recursive: true });
+    writeFileSync(join(options.reportDir, 'gate-report.md'), verdictMarkdown(verdicts));
+    writeFileSync(join(options.reportDir, 'gate-junit.xml'), verdictJunit(verdicts));
+    return verdicts.some((verdict) => verdict.status === 'fail') ? EXIT_FAILURES : 0;
+  } catch (error) {
+    if (error instanceof InputError) {
+      console.error(`error: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
 function formatProgress(progress: PointProgress): string {
   const failures = progress.failed > 0 ? `, ${progress.failed} failed (${progress.firstError ?? ''})` : '';
   return `${progress.point}: ${progress.ok} ok${failures}, ${progress.elapsedS.toFixed(2)} s`;
@@ -166,6 +209,17 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: ExperimentOptions) => run(experiment(options)));
+  program
+    .command('gate')
+    .description('check result CSVs against the gates in experiments/gates.ts')
+    .option('--results <dir>', 'results root holding <backend>/<figure>.csv', 'results')
+    .option('--baseline <dir|rev>', 'results root or git revision to compare regression gates against')
+    .option('--only <names...>', 'evaluate only these gates')
+    .option('--backend <name>', 'evaluate only the gates of this backend')
+    .option('--report-dir <dir>', 'where gate-report.md and gate-junit.xml go', '.')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .action((options: GateOptions) => run(gate(options)));
   program
     .command('fit')
     .description("refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements")

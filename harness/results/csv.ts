@@ -33,7 +33,12 @@ export class TableWriter<C extends ColumnSpec> {
 
 /** Reads a CSV written by TableWriter back into typed rows; checks the header. */
 export function readTable<C extends ColumnSpec>(table: Table<C>, path: string): RowOf<C>[] {
-  const records: string[][] = parse(readFileSync(path, 'utf8'), { relax_column_count: false });
+  return parseTable(table, readFileSync(path, 'utf8'), path);
+}
+
+/** Parses CSV text of a table; `path` names where it came from in errors. */
+export function parseTable<C extends ColumnSpec>(table: Table<C>, text: string, path: string): RowOf<C>[] {
+  const records: string[][] = parse(text, { relax_column_count: false });
   const [header, ...body] = records;
   const expected = table.columns.join(',');
   if (header === undefined || header.join(',') !== expected) {

@@ -94,3 +94,18 @@ export type Fig7Row = RowOf<typeof fig7Table.spec>;
 export type Fig7SeriesRow = RowOf<typeof fig7SeriesTable.spec>;
 
 export type RowStatus = 'ok' | 'failed';
+
+/** Every results table, by file name: what gates and other readers select from. */
+export const TABLES = {
+  fig2: fig2Table,
+  fig3: fig3Table,
+  'fig3-series': fig3SeriesTable,
+  fig4: fig4Table,
+  'fig4-series': fig4SeriesTable,
+  fig5: fig5Table,
+  fig6: fig6Table,
+  fig7: fig7Table,
+  'fig7-series': fig7SeriesTable,
+} as const;
+
+export type TableName = keyof typeof TABLES;

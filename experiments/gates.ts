@@ -1,0 +1,86 @@
+import type { Gate } from '../harness/gate/types.ts';
+import { PAPER_STATEMENTS } from '../harness/report/paper.ts';
+
+const MIB = 1024 * 1024;
+
+/**
+ * The simulator must keep reproducing every calibration statement of the
+ * paper, and keep the shape of its results.
+ */
+const SIM_GATES: readonly Gate[] = [
+  ...PAPER_STATEMENTS.map(
+    (statement): Gate => ({ kind: 'paper', name: `sim paper ${statement.id}`, backend: 'sim', statement: statement.id }),
+  ),
+  {
+    kind: 'threshold',
+    name: 'sim vmbeam downtime at 4096 MB',
+    select: { backend: 'sim', table: 'fig2', system: 'vmbeam', where: { memory_mb: 4096 } },
+    metric: 'downtime_s',
+    comparator: '<=',
+    bound: 0.8,
+  },
+  {
+    kind: 'ratio',
+    name: 'sim xen-blanket over vmbeam migration time at 4096 MB',
+    numerator: { backend: 'sim', table: 'fig2', system: 'xen-blanket', where: { memory_mb: 4096 } },
+    denominator: { backend: 'sim', table: 'fig2', system: 'vmbeam', where: { memory_mb: 4096 } },
+    metric: 'migration_time_s',
+    comparator: '>=',
+    bound: 5,
+  },
+  ...(['vmbeam', 'xen-nest', 'xen-blanket'] as const).flatMap((system): Gate[] => [
+    {
+      kind: 'regression',
+      name: `sim ${system} migration time at 4096 MB vs baseline`,
+      select: { backend: 'sim', table: 'fig2', system, where: { memory_mb: 4096 } },
+      metric: 'migration_time_s',
+      worse: 'higher',
+      tolerancePct: 5,
+      confidence: 0.95,
+    },
+    {
+      kind: 'regression',
+      name: `sim ${system} migration time at 5000 dirty pages/s vs baseline`,
+      select: { backend: 'sim', table: 'fig6', system, where: { dirty_pages_per_s: 5000 } },
+      metric: 'migration_time_s',
+      worse: 'higher',
+      tolerancePct: 5,
+      confidence: 0.95,
+    },
+  ]),
+];
+
+/** The real testbed at CI scale: zero-copy must stay memory-size independent and far faster than pre-copy. */
+const QEMU_GATES: readonly Gate[] = [
+  {
+    kind: 'ratio',
+    name: 'qemu vmbeam migration time 512 MB over 128 MB',
+    why: 'zero-copy does not copy memory, so its time must hardly grow with it',
+    numerator: { backend: 'qemu', table: 'fig2', system: 'vmbeam', where: { memory_mb: 512 } },
+    denominator: { backend: 'qemu', table: 'fig2', system: 'vmbeam', where: { memory_mb: 128 } },
+    metric: 'migration_time_s',
+    comparator: '<=',
+    bound: 2,
+  },
+  {
+    kind: 'ratio',
+    name: 'qemu xen-nest over vmbeam migration time at 512 MB',
+    why: "zero-copy's speedup over pre-copy through an encrypted 100 Mbit/s link",
+    numerator: { backend: 'qemu', table: 'fig2', system: 'xen-nest', where: { memory_mb: 512 } },
+    denominator: { backend: 'qemu', table: 'fig2', system: 'vmbeam', where: { memory_mb: 512 } },
+    metric: 'migration_time_s',
+    comparator: '>=',
+    bound: 10,
+  },
+  {
+    kind: 'threshold',
+    name: 'qemu vmbeam bytes on the link at 512 MB',
+    why: 'only device state crosses the link',
+    select: { backend: 'qemu', table: 'fig2', system: 'vmbeam', where: { memory_mb: 512 } },
+    metric: 'network_bytes',
+    comparator: '<=',
+    bound: 8 * MIB,
+  },
+];
+
+export const GATES: readonly Gate[] = [...SIM_GATES, ...QEMU_GATES];

@@ -1,0 +1,69 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parseTable, readTable } from '../results/csv.ts';
+import type { ColumnSpec, Table } from '../results/table.ts';
+import { TABLES, type TableName } from '../results/tables.ts';
+
+/** Any table, read without its row type: gates select columns by name. */
+const untyped = (name: TableName) => TABLES[name] as unknown as Table<ColumnSpec>;
+import type { Row, RowSource } from './evaluate.ts';
+
+/** The results cannot be read: the gate command exits 2 with this message. */
+export class InputError extends Error {}
+
+function cached(load: (backend: string, table: TableName) => readonly Row[]): RowSource {
+  const cache = new Map<string, readonly Row[]>();
+  return (backend, table) => {
+    const key = `${backend}/${table}`;
+    let rows = cache.get(key);
+    if (rows === undefined) {
+      rows = load(backend, table);
+      cache.set(key, rows);
+    }
+    return rows;
+  };
+}
+
+/** Rows from `<root>/<backend>/<table>.csv`. */
+export function directorySource(root: string): RowSource {
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new InputError(`results directory '${root}' does not exist`);
+  return cached((backend, table) => {
+    const path = join(root, backend, `${table}.csv`);
+    if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file (run 'npm run experiment -- --backend ${backend}' first)`);
+    try {
+      return readTable(untyped(table), path);
+    } catch (error) {
+      throw new InputError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
+
+/**
+ * Rows committed at a git revision, `results/<backend>/<table>.csv`. The
+ * files the gates need are read up front (git is asynchronous, gates are not).
+ */
+export async function revisionSource(revision: string, needed: readonly { backend: string; table: TableName }[]): Promise<RowSource> {
+  const texts = new Map<string, string>();
+  for (const { backend, table } of needed) {
+    const path = `results/${backend}/${table}.csv`;
+    const shown = await execa('git', ['show', `${revision}:${path}`], { reject: false });
+    if (shown.exitCode !== 0) {
+      throw new InputError(`cannot read ${path} at revision '${revision}': ${shown.stderr.split('\n')[0] ?? 'git failed'}`);
+    }
+    texts.set(`${backend}/${table}`, shown.stdout);
+  }
+  return cached((backend, table) => {
+    const text = texts.get(`${backend}/${table}`);
+    if (text === undefined) throw new InputError(`results/${backend}/${table}.csv at '${revision}' was not fetched`);
+    return parseTable(untyped(table), `${text}\n`, `${revision}:results/${backend}/${table}.csv`);
+  });
+}
+
+/** A baseline given as a directory if one exists at that path, else as a git revision. */
+export async function baselineSource(
+  baseline: string,
+  needed: readonly { backend: string; table: TableName }[],
+): Promise<RowSource> {
+  return existsSync(baseline) ? directorySource(baseline) : revisionSource(baseline, needed);
+}
