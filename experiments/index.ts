@@ -16,5 +16,4 @@ export const EXPERIMENTS: Readonly<Record<FigureId, MigrationExperiment>> = {
   '7': fig7,
 };
 
-export const DEFAULT_REPETITIONS = 5;
 export const DEFAULT_SEED = 1;

@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: how fast the simulator regenerates the paper's figures.
- * Reports wall time per default run (Figs. 2, 3, 6 x 5 repetitions, CSVs
+ * Reports wall time per default run (every figure x 5 repetitions, CSVs
  * written, charts not drawn) and simulated pages per second.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { DEFAULT_REPETITIONS, DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
+import { DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
+import { REPETITIONS_AT_SCALE } from '../experiments/scales.ts';
+
+const DEFAULT_REPETITIONS = REPETITIONS_AT_SCALE.paper;
 import { SimBackend } from './backends/sim/index.ts';
 import { simulateMigration } from './backends/sim/simulate.ts';
 import { deriveSeed, expandPoints } from './experiment.ts';

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { execa } from 'execa';
-import { DEFAULT_REPETITIONS, DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
+import { DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
+import { atScale, REPETITIONS_AT_SCALE, SCALES, type Scale } from '../experiments/scales.ts';
 import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
 import { SimBackend } from './backends/sim/index.ts';
 import type { FigureId } from './experiment.ts';
@@ -16,7 +17,7 @@ import { csvPath, readTable } from './results/csv.ts';
 import { fig2Table, fig3Table, fig4Table, fig5Table, fig6Table, fig7Table } from './results/tables.ts';
 import type { ColumnSpec, Table } from './results/table.ts';
 import { predictionSections } from './report/predictions.ts';
-import { parseBackend, parseCount, parseFigures, UsageError } from './options.ts';
+import { parseBackend, parseChoice, parseCount, parseFigures, UsageError } from './options.ts';
 import { writeRunInfo } from './results/run-info.ts';
 import { runExperiments, type PointProgress } from './runner.ts';
 
@@ -26,13 +27,17 @@ const EXIT_INTERRUPTED = 130;
 const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 
 interface ExperimentOptions {
-  figure: string;
-  reps: string;
+  figure?: string;
+  reps?: string;
+  scale?: string;
   seed: string;
   out: string;
   backend: string;
   charts: boolean;
 }
+
+const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper' };
+const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = { sim: SimBackend.FIGURES };
 
 function createBackend(name: BackendName): Backend {
   switch (name) {
@@ -42,14 +47,20 @@ function createBackend(name: BackendName): Backend {
 }
 
 async function experiment(options: ExperimentOptions): Promise<number> {
-  const figures = parseFigures(options.figure, KNOWN_FIGURES);
   const backendName = parseBackend(options.backend);
-  const repetitions = parseCount('--reps', options.reps, 1);
+  const scale = parseChoice('--scale', options.scale ?? DEFAULT_SCALE[backendName], SCALES);
+  const repetitions = options.reps === undefined ? REPETITIONS_AT_SCALE[scale] : parseCount('--reps', options.reps, 1);
   const seed = parseCount('--seed', options.seed, 0);
   const resultsDir = resolve(options.out, 'results', backendName);
   const figuresDir = resolve(options.out, 'figures', backendName);
   mkdirSync(resultsDir, { recursive: true });
 
+  const producible = BACKEND_FIGURES[backendName];
+  const figures = parseFigures(options.figure ?? producible.join(','), KNOWN_FIGURES);
+  const unsupported = figures.filter((figure) => !producible.includes(figure));
+  if (unsupported.length > 0) {
+    throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
+  }
   const backend = createBackend(backendName);
   const abort = new AbortController();
   const interrupt = () => abort.abort();
@@ -61,6 +72,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
       figures: figures.map((figure) => `fig${figure}`),
       seed,
       repetitions,
+      scale,
       gitRevision: await gitRevision(),
       nodeVersion: process.version,
       startedAt: new Date().toISOString(),
@@ -68,7 +80,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     };
     writeRunInfo(resultsDir, base);
     const summary = await runExperiments(
-      { experiments: figures.map((figure) => EXPERIMENTS[figure]), repetitions, seed, resultsDir },
+      { experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), repetitions, seed, resultsDir },
       backend,
       (progress) => console.log(formatProgress(progress)),
       abort.signal,
@@ -80,7 +92,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
       console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
       return EXIT_INTERRUPTED;
     }
-    const report = writeReport(resultsDir, figures, { backend: backendName, seed, repetitions });
+    const report = writeReport(resultsDir, figures, { backend: backendName, scale, seed, repetitions });
     if (options.charts) {
       // Charting pulls in vega and resvg; load them only when charts are wanted.
       const { renderFigures } = await import('./render/render.ts');
@@ -200,8 +212,9 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
   program
     .command('experiment')
     .description('run figures on a backend, write CSVs and charts')
-    .option('--figure <list>', `figures to run, comma-separated (${KNOWN_FIGURES.join(', ')})`, KNOWN_FIGURES.join(','))
-    .option('--reps <n>', 'repetitions per point', String(DEFAULT_REPETITIONS))
+    .option('--figure <list>', `figures to run, comma-separated (${KNOWN_FIGURES.join(', ')}; default: all the backend can produce)`)
+    .option('--reps <n>', `repetitions per point (default: ${REPETITIONS_AT_SCALE.paper} at paper scale, ${REPETITIONS_AT_SCALE.ci} at ci scale)`)
+    .option('--scale <name>', `sweep sizes: ${SCALES.join(' or ')} (default: paper on sim, ci on real testbeds)`)
     .option('--seed <n>', 'run seed; each repetition derives its own', String(DEFAULT_SEED))
     .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
     .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).default('sim'))

@@ -33,3 +33,10 @@ export function parseCount(option: string, text: string, minimum: number): numbe
   }
   return value;
 }
+
+export function parseChoice<T extends string>(option: string, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new UsageError(`unknown ${option.replace(/^--/, '')} '${text}' (valid: ${choices.join(', ')})`);
+  }
+  return text as T;
+}

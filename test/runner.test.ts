@@ -22,6 +22,7 @@ const experiment: MigrationExperiment = {
 /** Answers at once, after a delay that makes later migrations finish first, and fails for Xen-Nest at 256 MB. */
 class FakeBackend implements Backend {
   readonly name = 'sim' as const;
+  readonly figures = ['2'] as const;
   constructor(readonly concurrency: number) {}
   async describe() {
     return {};

@@ -1,4 +1,4 @@
-import type { MigrationPoint } from '../experiment.ts';
+import type { FigureId, MigrationPoint } from '../experiment.ts';
 
 export const BACKEND_NAMES = ['sim'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -54,6 +54,8 @@ export interface Backend {
   readonly name: BackendName;
   /** How many migrations may run at once without disturbing each other's measurements. */
   readonly concurrency: number;
+  /** The figures this backend can produce. */
+  readonly figures: readonly FigureId[];
   /** Versions and parameters worth recording in run.json. */
   describe(): Promise<Record<string, unknown>>;
   migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement>;

@@ -41,6 +41,7 @@ export function calibrationTable(comparisons: readonly Comparison[]): string {
 
 export interface ReportContext {
   readonly backend: string;
+  readonly scale: string;
   readonly seed: number;
   readonly repetitions: number;
 }
@@ -53,7 +54,7 @@ export function reproductionReport(
   return [
     `# Reproduction report: backend \`${context.backend}\``,
     '',
-    `Seed ${context.seed}, ${context.repetitions} repetitions per point. Written by \`npm run experiment\` from the CSVs beside this file.`,
+    `${context.scale === 'paper' ? 'Paper' : 'CI'} scale, seed ${context.seed}, ${context.repetitions} repetitions per point. Written by \`npm run experiment\` from the CSVs beside this file.`,
     '',
     '## Calibration statements (Figs. 2 and 3)',
     '',

@@ -18,6 +18,8 @@ export interface SimOptions {
  */
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
+  static readonly FIGURES = ['2', '3', '4', '5', '6', '7'] as const;
+  readonly figures = SimBackend.FIGURES;
   readonly concurrency: number;
   private readonly pool: SimWorkerPool | undefined;
 
