@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
 import { atScale, REPETITIONS_AT_SCALE, SCALES, type Scale } from '../experiments/scales.ts';
 import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
+import { QemuBackend } from './backends/qemu/backend.ts';
 import { SimBackend } from './backends/sim/index.ts';
 import type { FigureId } from './experiment.ts';
 import { compareWithPaper } from './report/calibration.ts';
@@ -21,12 +22,18 @@ import { parseBackend, parseChoice, parseCount, parseFigures, UsageError } from 
 import { writeRunInfo } from './results/run-info.ts';
 import { runExperiments, type PointProgress } from './runner.ts';
 
+/** The machine cannot run the backend (missing package, no root): one line, exit 2. */
+class EnvironmentError extends Error {}
+
 const EXIT_FAILURES = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 
 interface ExperimentOptions {
+  accel: string;
+  policy: string;
+  timeout: string;
   figure?: string;
   reps?: string;
   scale?: string;
@@ -36,13 +43,34 @@ interface ExperimentOptions {
   charts: boolean;
 }
 
-const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper' };
-const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = { sim: SimBackend.FIGURES };
+const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci' };
+const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = {
+  sim: SimBackend.FIGURES,
+  qemu: QemuBackend.FIGURES,
+};
+const ACCELS = ['auto', 'kvm', 'tcg'] as const;
+const POLICIES = ['xen', 'qemu'] as const;
 
-function createBackend(name: BackendName): Backend {
+async function createBackend(name: BackendName, options: ExperimentOptions): Promise<Backend> {
   switch (name) {
     case 'sim':
       return new SimBackend();
+    case 'qemu': {
+      const { installSignalCleanup, sweepLeftovers } = await import('./backends/qemu/index.ts');
+      // A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit.
+      installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
+      sweepLeftovers();
+      try {
+        return await QemuBackend.create({
+          accel: parseChoice('--accel', options.accel, ACCELS),
+          policy: parseChoice('--policy', options.policy, POLICIES),
+          timeoutMs: parseCount('--timeout', options.timeout, 1) * 1000,
+        });
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+      }
+    }
   }
 }
 
@@ -61,7 +89,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
   if (unsupported.length > 0) {
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
-  const backend = createBackend(backendName);
+  const backend = await createBackend(backendName, options);
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
@@ -116,7 +144,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
 /** Writes REPORT.md beside the CSVs and returns its text. */
 function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext): string {
   const comparisons =
-    figures.includes('2') && figures.includes('3')
+    context.scale === 'paper' && figures.includes('2') && figures.includes('3')
       ? compareWithPaper(
           readTable(fig2Table, csvPath(resultsDir, fig2Table)),
           readTable(fig3Table, csvPath(resultsDir, fig3Table)),
@@ -219,6 +247,9 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
     .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).default('sim'))
     .option('--no-charts', 'write CSVs only')
+    .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')}); auto tries KVM and falls back to TCG`, 'auto')
+    .option('--policy <name>', `qemu: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit)`, 'xen')
+    .option('--timeout <s>', 'qemu: seconds one migration may take before it is cancelled', '900')
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: ExperimentOptions) => run(experiment(options)));
@@ -273,7 +304,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`error: ${usageMessage(error, program, argv)}`);
       return EXIT_USAGE;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof EnvironmentError) {
       console.error(`error: ${error.message}`);
       return EXIT_USAGE;
     }

@@ -63,12 +63,28 @@ export function pointId(point: MigrationPoint): string {
 }
 
 /**
+ * What a migration measures depends on the system, the guest and its
+ * workload, not on the figure it is plotted in: Figs. 2, 3 and 4 read the
+ * same migration of an idle 4 GB guest, and a dirty region written at rate
+ * 0 is an idle guest. Points with the same measurement identity share one
+ * migration per repetition.
+ */
+export function measurementId(point: MigrationPoint): string {
+  const parts = [point.system, `memory_mb=${point.memoryMb}`];
+  if (point.dirtyPagesPerS > 0) {
+    parts.push(`dirty_region_mb=${point.dirtyRegionMb}`, `dirty_pages_per_s=${point.dirtyPagesPerS}`);
+  }
+  if (point.guestDom0Cpus !== 1) parts.push(`guest_dom0_cpus=${point.guestDom0Cpus}`);
+  return parts.join(' ');
+}
+
+/**
  * Each repetition gets its own seed, derived from the run seed and the
- * point's identity, so narrowing a run (--figure) leaves the other points'
- * numbers unchanged.
+ * measurement's identity, so narrowing a run (--figure) leaves the other
+ * points' numbers unchanged.
  */
 export function deriveSeed(runSeed: number, point: MigrationPoint, rep: number): number {
-  return fnv1a32(`${runSeed}|${pointId(point)}|${rep}`);
+  return fnv1a32(`${runSeed}|${measurementId(point)}|${rep}`);
 }
 
 function fnv1a32(text: string): number {

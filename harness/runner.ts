@@ -2,6 +2,7 @@ import type { Backend } from './backends/backend.ts';
 import {
   deriveSeed,
   expandPoints,
+  measurementId,
   pointId,
   type FigureId,
   type MigrationExperiment,
@@ -61,11 +62,19 @@ export async function runExperiments(
     plan.experiments.map((experiment) => [experiment, openRecorder(experiment.figure, plan.resultsDir, backend.name)]),
   );
   const outcomes: (Promise<Outcome> | undefined)[] = new Array(tasks.length);
+  // One migration serves every figure that plots it (see measurementId).
+  const measured = new Map<string, Promise<Outcome>>();
   let started = 0;
   const startNext = (): void => {
     if (started < tasks.length && !signal.aborted) {
       const task = tasks[started]!;
-      outcomes[started++] = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
+      const key = `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
+      let outcome = measured.get(key);
+      if (outcome === undefined) {
+        outcome = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
+        measured.set(key, outcome);
+      }
+      outcomes[started++] = outcome;
     }
   };
   for (let i = 0; i < Math.max(1, backend.concurrency); i++) startNext();
@@ -97,7 +106,7 @@ export async function runExperiments(
     }
     startNext();
   }
-  return { points, migrations: started, failures };
+  return { points, migrations: measured.size, failures };
 }
 
 function repetitionsOf(experiment: MigrationExperiment, plan: RunPlan): number {

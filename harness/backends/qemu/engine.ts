@@ -1,0 +1,281 @@
+/**
+ * One migration on a fresh testbed: link (netns + veth + tc), transport
+ * (ssh/tcp), source QEMU booted to the workload's ready line, destination
+ * QEMU waiting with -incoming defer, the migration driven over QMP events,
+ * counters sampled once a second, and an unconditional teardown.
+ */
+import { buildImage } from './image.ts';
+import { LINK_PROFILES, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
+import {
+  QEMU_MAX_DOWNTIME_LIMIT_MS,
+  migrationParameters,
+  xenPolicyDecision,
+  type PolicyDecision,
+} from './policy.ts';
+import { checkPrerequisites } from './prereq.ts';
+import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
+import { Testbed } from './testbed.ts';
+import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
+import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
+import { SYSTEM_NAMES } from './types.ts';
+import { exitAsError } from './procs.ts';
+import { bootTimeoutMs, launchVm, waitForReady, type Vm } from './vm.ts';
+
+/** The subset of query-migrate this engine reads. */
+export interface MigrationInfo {
+  status?: string;
+  'total-time'?: number;
+  downtime?: number;
+  'error-desc'?: string;
+  ram?: {
+    transferred?: number;
+    total?: number;
+    normal?: number;
+    duplicate?: number;
+    'dirty-sync-count'?: number;
+  };
+}
+
+/** What hooks (tests, diagnostics) can look at while the testbed exists. */
+export interface MigrationContext {
+  source: Vm;
+  destination: Vm;
+  link: Link;
+  transport: Transport;
+  testbed: Testbed;
+  /** The workload's ready line, e.g. "VMBEAM-READY filled_mb=52 available_mb=58 ...". */
+  readyLine: string;
+  /** From launching the source QEMU to the ready line (boot + memory fill). */
+  bootTimeS: number;
+}
+
+export interface MigrationHooks {
+  /** Right after `migrate` was accepted (e.g. to kill the destination in a test). */
+  onMigrating?: (context: MigrationContext) => void | Promise<void>;
+  /** After a completed migration, before teardown (e.g. query-status on both sides). */
+  afterCompletion?: (context: MigrationContext) => void | Promise<void>;
+  /** Reasons the Xen policy forced the final pass, as they happen. */
+  onPolicy?: (decision: PolicyDecision, pass: number) => void;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+export function validateRequest(request: QemuMigrationRequest): void {
+  if (!SYSTEM_NAMES.includes(request.system)) throw new Error(`unknown system ${String(request.system)}`);
+  if (!Number.isInteger(request.memoryMb) || request.memoryMb < 96) {
+    throw new Error(`memoryMb must be an integer of at least 96 (got ${request.memoryMb})`);
+  }
+  if (request.dirtyRegionMb < 0 || request.dirtyPagesPerS < 0) throw new Error('dirty region and rate must be >= 0');
+  if (!(request.timeoutMs > 0) || !Number.isFinite(request.timeoutMs)) throw new Error('timeoutMs must be finite and > 0');
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new Error('migration aborted');
+}
+
+/**
+ * Runs one migration and ALWAYS removes the testbed (processes, namespaces,
+ * qdiscs, /dev/shm file, private directory), also when it fails.
+ * Throws an Error with QEMU's error text on failure, or one saying
+ * "timed out" when the migration did not finish within `timeoutMs`.
+ */
+export async function migrateOnce(
+  request: QemuMigrationRequest,
+  hooks: MigrationHooks = {},
+): Promise<QemuMigrationMeasurement> {
+  const problem = checkPrerequisites();
+  if (problem !== null) throw new Error(problem);
+  validateRequest(request);
+  throwIfAborted(request.signal);
+  const image = buildImage(request.imageDir);
+  const testbed = new Testbed();
+  let result: QemuMigrationMeasurement | undefined;
+  let failure: unknown;
+  try {
+    result = await runOnTestbed(testbed, image, request, hooks);
+  } catch (error) {
+    failure = error;
+  }
+  const problems = await testbed.teardown();
+  if (failure !== undefined) throw failure;
+  if (problems.length > 0) throw new Error(`migration done but cleanup failed: ${problems.join('; ')}`);
+  if (result === undefined) throw new Error('internal error: no measurement');
+  return result;
+}
+
+async function runOnTestbed(
+  testbed: Testbed,
+  image: ReturnType<typeof buildImage>,
+  request: QemuMigrationRequest,
+  hooks: MigrationHooks,
+): Promise<QemuMigrationMeasurement> {
+  const { signal } = request;
+  const profile = LINK_PROFILES[request.system];
+  const names = linkNames(process.pid, testbed.run);
+  testbed.linkNames = names;
+  const link = createLink(profile, names);
+  const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
+  const track = testbed.track.bind(testbed);
+  const vmConfig = (incoming: boolean): Parameters<typeof launchVm>[0] => ({
+    accel: request.accel,
+    memoryMb: request.memoryMb,
+    image,
+    workload: { dirtyRegionMb: request.dirtyRegionMb, dirtyPagesPerS: request.dirtyPagesPerS },
+    sharedMemoryPath,
+    qmpSocket: `${testbed.dir}/${incoming ? 'destination' : 'source'}-qmp.sock`,
+    serialLog: `${testbed.dir}/${incoming ? 'destination' : 'source'}-serial.log`,
+    incoming,
+  });
+
+  // Boot the source; set up the tunnel meanwhile (key generation, sshd, ssh).
+  const bootStart = performance.now();
+  let bootTimeS = Number.NaN;
+  const source = await launchVm(vmConfig(false), names.sourceNs, track);
+  testbed.qmpClients.push(source.qmp);
+  const [readyLine, transport] = await Promise.all([
+    waitForReady(source, bootTimeoutMs(request.accel, request.memoryMb), signal).then((line) => {
+      bootTimeS = (performance.now() - bootStart) / 1000;
+      return line;
+    }),
+    profile.transport === 'ssh' ? openSshTunnel(link, testbed.dir, track) : Promise.resolve(tcpTransport()),
+  ]);
+  throwIfAborted(signal);
+
+  // The destination starts only now: with zero-copy it maps the same file.
+  const destination = await launchVm(vmConfig(true), names.destinationNs, track);
+  testbed.qmpClients.push(destination.qmp);
+  const capabilities = [
+    { capability: 'events', state: true },
+    ...(profile.zeroCopy ? [{ capability: 'x-ignore-shared', state: true }] : []),
+  ];
+  for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
+  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });
+  await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
+
+  const context: MigrationContext = { source, destination, link, transport, testbed, readyLine, bootTimeS };
+  const guestBytes = request.memoryMb * 1024 * 1024;
+  const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];
+  if (transport.sshdPid !== undefined) watched.push(...processTree(transport.sshdPid));
+  const cpu = new CpuCounter(new Set(watched));
+  const sampler = new Sampler(() => readLinkBytes(link, source.process.pid), cpu);
+
+  // Xen policy: after each pass, decide whether to force the final stop-and-copy.
+  let forced = false;
+  const unsubscribe = source.qmp.onEvent((event) => {
+    if (event.event !== 'MIGRATION_PASS' || request.policy !== 'xen' || profile.zeroCopy || forced) return;
+    const pass = Number(event.data['pass']);
+    void (async () => {
+      const info = await source.qmp.execute<MigrationInfo>('query-migrate');
+      const decision = xenPolicyDecision({
+        passesCompleted: pass - 1,
+        bytesTransferred: info.ram?.transferred ?? 0,
+        guestBytes,
+      });
+      if (decision.action === 'force-final' && !forced) {
+        forced = true;
+        hooks.onPolicy?.(decision, pass);
+        await source.qmp.execute('migrate-set-parameters', { 'downtime-limit': QEMU_MAX_DOWNTIME_LIMIT_MS });
+      }
+    })().catch(() => undefined); // QMP gone: the completion wait reports the real error
+  });
+
+  const since = source.qmp.nextEventSeq;
+  const destinationSince = destination.qmp.nextEventSeq;
+  sampler.start();
+  try {
+    return await migrateAndMeasure();
+  } finally {
+    sampler.stop();
+    unsubscribe();
+  }
+
+  async function migrateAndMeasure(): Promise<QemuMigrationMeasurement> {
+    const t0 = performance.now();
+    const migrateEpochMs = Date.now(); // same clock as QMP event timestamps
+    let t1: number;
+    try {
+      await source.qmp.execute('migrate', { uri: transport.migrateUri });
+      await hooks.onMigrating?.(context);
+      try {
+        await Promise.race([
+          source.qmp.waitForEvent('MIGRATION', {
+            predicate: (event) => TERMINAL.has(String(event.data['status'])),
+            timeoutMs: Math.max(0, request.timeoutMs - (performance.now() - t0)),
+            since,
+            ...(signal === undefined ? {} : { signal }),
+          }),
+          exitAsError(source.process),
+        ]);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message.startsWith('timed out') || message.startsWith('aborted')) {
+          await source.qmp.execute('migrate_cancel').catch(() => undefined);
+          if (message.startsWith('aborted')) throw new Error('migration aborted');
+          throw new Error(
+            `migration timed out after ${request.timeoutMs} ms (${request.system}, ${request.memoryMb} MB); cancelled`,
+          );
+        }
+        throw error;
+      }
+      t1 = performance.now();
+    } finally {
+      unsubscribe(); // no policy action after the end (idempotent; the caller unsubscribes too)
+    }
+
+    const info = await source.qmp.execute<MigrationInfo>('query-migrate');
+    if (info.status !== 'completed') {
+      const why = info['error-desc'] ?? `status ${String(info.status)}`;
+      let tail = '';
+      if (destination.process.hasExited()) {
+        const output = destination.process.outputTail().split('\n').slice(-2).join(' | ');
+        tail = ` (the destination QEMU had exited${output === '' ? '' : `: ${output}`})`;
+      }
+      throw new Error(`migration failed: ${why}${tail}`);
+    }
+
+    // The guest must run at the destination, and the source must be stopped.
+    // QEMU's own total-time/downtime end when the source has handed the last
+    // byte to its socket; the guest really runs again at the destination's RESUME.
+    const resumed = await destination.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, since: destinationSince });
+    // The link counters run until the guest runs at the destination: the tail
+    // still queued in socket buffers at source completion is counted too.
+    sampler.stop();
+    const stopped = await source.qmp
+      .waitForEvent('STOP', { timeoutMs: 1000, since })
+      .catch(() => undefined);
+    const destinationStatus = await destination.qmp.execute<{ status: string }>('query-status');
+    if (destinationStatus.status !== 'running') {
+      throw new Error(`destination is ${destinationStatus.status} after migration, expected running`);
+    }
+    const sourceStatus = await source.qmp.execute<{ status: string }>('query-status');
+    if (sourceStatus.status !== 'postmigrate') {
+      throw new Error(`source is ${sourceStatus.status} after migration, expected postmigrate`);
+    }
+    await hooks.afterCompletion?.(context);
+
+    const samples = sampler.samples;
+    const first = samples[0];
+    const last = samples.at(-1);
+    if (first === undefined || last === undefined) throw new Error('internal error: no counter samples');
+    const ticks = clockTicksPerSecond();
+    const series = binSamples(samples, ticks);
+    const ram = info.ram ?? {};
+    return {
+      migrationTimeS: (info['total-time'] ?? Number.NaN) / 1000,
+      wallTimeS: (t1 - t0) / 1000,
+      downtimeS: (info.downtime ?? Number.NaN) / 1000,
+      resumedAfterS: (resumed.qemuTimeMs - migrateEpochMs) / 1000,
+      guestDowntimeS: stopped === undefined ? undefined : (resumed.qemuTimeMs - stopped.qemuTimeMs) / 1000,
+      networkBytes: last.linkBytes - first.linkBytes,
+      iterations: ram['dirty-sync-count'] ?? 0,
+      pagesSent:
+        typeof ram.normal === 'number' && typeof ram.duplicate === 'number' ? ram.normal + ram.duplicate : undefined,
+      cpuTimeS: (last.cpuTicks - first.cpuTicks) / ticks,
+      bandwidthSeries: series.bandwidthSeries,
+      cpuSeries: series.cpuSeries,
+      guestMemoryMb: request.memoryMb,
+      accel: request.accel,
+      qemuVersion: source.qmp.version,
+    };
+  }
+}

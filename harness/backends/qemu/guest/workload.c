@@ -1,0 +1,155 @@
+/*
+ * vmbeam-workload: the guest-side program of the QEMU testbed.
+ *
+ * 1. Fills the guest's free memory with non-zero data (a long-running guest
+ *    has no zero pages; QEMU would otherwise skip them, unlike Xen).
+ * 2. Prints the ready line "VMBEAM-READY ..." on the console.
+ * 3. Dirties the first `vmbeam.dirty_mb` MB of the filled memory at
+ *    `vmbeam.rate` pages/s, uniformly at random, forever (or idles).
+ *
+ * Parameters come from the kernel command line (/proc/cmdline):
+ *   vmbeam.dirty_mb=<MB>   vmbeam.rate=<pages/s>   vmbeam.margin_mb=<MB>
+ * Built with: gcc -static -O2 -o workload workload.c
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define MB (1024UL * 1024UL)
+
+static long cmdline_param(const char *cmdline, const char *name, long fallback)
+{
+    const char *p = cmdline;
+    size_t len = strlen(name);
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == cmdline || p[-1] == ' ') && p[len] == '=')
+            return strtol(p + len + 1, NULL, 10);
+        p += len;
+    }
+    return fallback;
+}
+
+static long meminfo_kb(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long value = -1;
+    size_t len = strlen(key);
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, key, len) == 0 && line[len] == ':') {
+            value = strtol(line + len + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return value;
+}
+
+static uint64_t xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int main(void)
+{
+    char cmdline[4096] = {0};
+    FILE *f = fopen("/proc/cmdline", "r");
+    if (f != NULL) {
+        if (fgets(cmdline, sizeof cmdline, f) == NULL)
+            cmdline[0] = '\0';
+        fclose(f);
+    }
+    long dirty_mb = cmdline_param(cmdline, "vmbeam.dirty_mb", 0);
+    long rate = cmdline_param(cmdline, "vmbeam.rate", 0);
+    long available_kb = meminfo_kb("MemAvailable");
+    if (available_kb < 0)
+        available_kb = meminfo_kb("MemFree");
+    /* Safety margin so the guest is never OOM-killed: 3 % of the available
+     * memory, at least 8 MB, unless overridden on the command line. (A 128 MB
+     * guest was OOM-killed with 4 MB; 6 MB worked; 8 MB leaves slack.) */
+    long margin_mb = cmdline_param(cmdline, "vmbeam.margin_mb",
+                                   available_kb / 1024 / 32 > 8 ? available_kb / 1024 / 32 : 8);
+    long fill_mb = available_kb / 1024 - margin_mb;
+    if (fill_mb < 1)
+        fill_mb = 1;
+
+    size_t fill_bytes = (size_t)fill_mb * MB;
+    uint8_t *mem = mmap(NULL, fill_bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (mem == MAP_FAILED) {
+        printf("VMBEAM-ERROR mmap of %ld MB failed\n", fill_mb);
+        fflush(stdout);
+        return 1;
+    }
+    uint64_t t0 = now_ns();
+    /* One distinct non-zero 64-bit word every `stride` bytes (default: every
+     * word, as in a long-running guest): no page is left zero. The stride
+     * barely matters: MAP_POPULATE (kernel-side faulting) is what keeps the
+     * fill fast under TCG. */
+    long stride = cmdline_param(cmdline, "vmbeam.fill_stride", 8);
+    if (stride < 8 || stride % 8 != 0 || stride > (long)PAGE)
+        stride = 8;
+    for (size_t off = 0; off < fill_bytes; off += (size_t)stride)
+        *(uint64_t *)(mem + off) = (off >> 3) * 0x9E3779B97F4A7C15ULL | 1ULL;
+    uint64_t fill_ms = (now_ns() - t0) / 1000000ULL;
+
+    if ((size_t)dirty_mb * MB > fill_bytes)
+        dirty_mb = fill_mb;
+    printf("VMBEAM-READY filled_mb=%ld available_mb=%ld total_mb=%ld fill_ms=%llu dirty_mb=%ld rate=%ld\n",
+           fill_mb, available_kb / 1024, meminfo_kb("MemTotal") / 1024, (unsigned long long)fill_ms,
+           dirty_mb, rate);
+    fflush(stdout);
+
+    if (dirty_mb <= 0 || rate <= 0) {
+        for (;;)
+            pause();
+    }
+
+    /* Dirty `rate` pages per second in ticks of 10 ms, carrying the
+     * fractional remainder so that low rates stay exact on average. */
+    size_t region_pages = (size_t)dirty_mb * MB / PAGE;
+    uint64_t rng = 0x2545F4914F6CDD1DULL ^ now_ns();
+    const uint64_t tick_ns = 10000000ULL;
+    uint64_t next = now_ns();
+    uint64_t last = next;
+    double owed = 0.0;
+    uint64_t counter = 1;
+    for (;;) {
+        next += tick_ns;
+        struct timespec ts = {(time_t)(next / 1000000000ULL), (long)(next % 1000000000ULL)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        uint64_t t = now_ns();
+        owed += (double)rate * (double)(t - last) / 1e9;
+        last = t;
+        while (owed >= 1.0) {
+            size_t page = (size_t)(xorshift64(&rng) % region_pages);
+            *(volatile uint64_t *)(mem + page * PAGE) = ++counter;
+            owed -= 1.0;
+        }
+        /* After a long stall (e.g. a stopped VM), do not burst to catch up. */
+        if (owed > (double)rate)
+            owed = (double)rate;
+        if (t > next + 100 * tick_ns)
+            next = t;
+    }
+}

@@ -1,0 +1,234 @@
+/**
+ * The link between the two "cloud VMs": named link profiles (the ONE place
+ * where rates live), and the network namespaces, veth pair and tc shaping
+ * that realise a profile on this machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { SystemName } from './types.ts';
+
+export type TransportKind = 'ssh' | 'tcp';
+
+export interface LinkProfile {
+  system: SystemName;
+  /** Shaped rate of the link, both directions. */
+  rateMbitPerS: number;
+  /** How the migration stream crosses the link. */
+  transport: TransportKind;
+  /** Zero-copy: guest RAM is a shared file and only device state crosses the link. */
+  zeroCopy: boolean;
+  description: string;
+}
+
+const XEN_NEST_MBIT = 100;
+const XEN_BLANKET_MBIT = 300;
+const PHYSICAL_MBIT = 1000;
+
+export const LINK_PROFILES: Readonly<Record<SystemName, LinkProfile>> = {
+  vmbeam: {
+    system: 'vmbeam',
+    rateMbitPerS: XEN_NEST_MBIT,
+    transport: 'tcp',
+    zeroCopy: true,
+    description: 'zero-copy over the Xen-Nest link; only device state crosses it, unencrypted (no data leaves the host)',
+  },
+  'xen-nest': {
+    system: 'xen-nest',
+    rateMbitPerS: XEN_NEST_MBIT,
+    transport: 'ssh',
+    zeroCopy: false,
+    description: 'pre-copy through SSH over an emulated-NIC-like 100 Mbit/s link',
+  },
+  'xen-nest-nocipher': {
+    system: 'xen-nest-nocipher',
+    rateMbitPerS: XEN_NEST_MBIT,
+    transport: 'tcp',
+    zeroCopy: false,
+    description: 'pre-copy over plain TCP on the Xen-Nest link (stands in for the SSH none cipher)',
+  },
+  'xen-blanket': {
+    system: 'xen-blanket',
+    rateMbitPerS: XEN_BLANKET_MBIT,
+    transport: 'ssh',
+    zeroCopy: false,
+    description: 'pre-copy through SSH over a paravirtual-like 300 Mbit/s link',
+  },
+  'xen-blanket-nocipher': {
+    system: 'xen-blanket-nocipher',
+    rateMbitPerS: XEN_BLANKET_MBIT,
+    transport: 'tcp',
+    zeroCopy: false,
+    description: 'pre-copy over plain TCP on the Xen-Blanket link (stands in for the SSH none cipher)',
+  },
+  physical: {
+    system: 'physical',
+    rateMbitPerS: PHYSICAL_MBIT,
+    transport: 'ssh',
+    zeroCopy: false,
+    description: 'pre-copy through SSH over gigabit Ethernet between physical hosts',
+  },
+};
+
+export function linkRateBytesPerS(profile: LinkProfile): number {
+  return (profile.rateMbitPerS * 1_000_000) / 8;
+}
+
+/** Addresses live only inside the two private namespaces, so every run can use the same ones. */
+export const SOURCE_ADDRESS = '10.77.0.1';
+export const DESTINATION_ADDRESS = '10.77.0.2';
+const PREFIX = 30;
+
+export interface LinkNames {
+  sourceNs: string;
+  destinationNs: string;
+  sourceVeth: string;
+  destinationVeth: string;
+}
+
+/** Namespace and interface names carry the harness pid, so parallel runs and leftovers never clash. */
+export function linkNames(pid: number, run: number): LinkNames {
+  const id = `${pid}r${run % 1000}`;
+  return {
+    sourceNs: `vmb${id}s`,
+    destinationNs: `vmb${id}d`,
+    sourceVeth: `vb${id}s`, // at most 2 + 7 + 4 + 1 = 14 characters (IFNAMSIZ - 1 = 15)
+    destinationVeth: `vb${id}d`,
+  };
+}
+
+const NAME_PATTERN = /^vmb(\d+)r\d+[sd]$/;
+
+/** The pid of the harness that created a namespace, or undefined when it is not ours. */
+export function ownerPid(netnsName: string): number | undefined {
+  const match = NAME_PATTERN.exec(netnsName);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** tc arguments shaping egress of `dev` to `rateMbitPerS` with a token bucket. */
+export function tbfArgs(netns: string, dev: string, rateMbitPerS: number): string[] {
+  const bytesPerS = (rateMbitPerS * 1_000_000) / 8;
+  // Bucket: 4 ms at line rate, at least 64 KiB so a GSO packet fits in one go.
+  const burst = Math.max(64 * 1024, Math.round(bytesPerS * 0.004));
+  return ['-n', netns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${rateMbitPerS}mbit`, 'burst', String(burst), 'latency', '50ms'];
+}
+
+function run(command: string, args: readonly string[]): string {
+  try {
+    return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`${command} ${args.join(' ')} failed: ${stderr === '' ? String(error) : stderr}`);
+  }
+}
+
+export interface Link {
+  names: LinkNames;
+  profile: LinkProfile;
+}
+
+/**
+ * Creates both namespaces, the veth pair between them, addresses, loopback,
+ * and tbf shaping on both ends. On failure, removes what it created and throws.
+ */
+export function createLink(profile: LinkProfile, names: LinkNames): Link {
+  try {
+    run('ip', ['netns', 'add', names.sourceNs]);
+    run('ip', ['netns', 'add', names.destinationNs]);
+    run('ip', [
+      'link', 'add', names.sourceVeth, 'netns', names.sourceNs, 'type', 'veth',
+      'peer', 'name', names.destinationVeth, 'netns', names.destinationNs,
+    ]);
+    for (const [ns, dev, address] of [
+      [names.sourceNs, names.sourceVeth, SOURCE_ADDRESS],
+      [names.destinationNs, names.destinationVeth, DESTINATION_ADDRESS],
+    ] as const) {
+      run('ip', ['-n', ns, 'addr', 'add', `${address}/${PREFIX}`, 'dev', dev]);
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+      run('tc', tbfArgs(ns, dev, profile.rateMbitPerS));
+    }
+  } catch (error) {
+    destroyLink(names);
+    throw error;
+  }
+  return { names, profile };
+}
+
+/** Parses /proc/net/dev text; returns rx+tx bytes of `dev`, or undefined when absent. */
+export function parseNetDevBytes(text: string, dev: string): { rx: number; tx: number } | undefined {
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0 || line.slice(0, colon).trim() !== dev) continue;
+    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const rx = fields[0];
+    const tx = fields[8];
+    if (rx === undefined || tx === undefined || Number.isNaN(rx) || Number.isNaN(tx)) return undefined;
+    return { rx, tx };
+  }
+  return undefined;
+}
+
+/**
+ * Bytes that crossed the link so far (rx + tx of the source veth), read from
+ * /proc/<pid>/net/dev of any process living in the source namespace: one
+ * cheap file read, no exec.
+ */
+export function readLinkBytes(link: Link, pidInSourceNs: number): number | undefined {
+  try {
+    const counters = parseNetDevBytes(readFileSync(`/proc/${pidInSourceNs}/net/dev`, 'utf8'), link.names.sourceVeth);
+    return counters === undefined ? undefined : counters.rx + counters.tx;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of processes inside a namespace (empty if it does not exist). */
+export function namespacePids(netns: string): number[] {
+  try {
+    return execFileSync('ip', ['netns', 'pids', netns], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
+      .split(/\s+/)
+      .filter((word) => word !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function listNamespaces(): string[] {
+  try {
+    return execFileSync('ip', ['netns', 'list'], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name !== '');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Kills every process left in the namespaces and deletes them; deleting a
+ * namespace destroys its veth end (and so the pair) and the qdiscs with it.
+ * Synchronous and idempotent, so a signal handler can call it too.
+ */
+export function destroyLink(names: LinkNames): string[] {
+  const problems: string[] = [];
+  for (const ns of [names.sourceNs, names.destinationNs]) {
+    for (const pid of namespacePids(ns)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  const existing = new Set(listNamespaces());
+  for (const ns of [names.sourceNs, names.destinationNs]) {
+    if (!existing.has(ns)) continue;
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      problems.push(`ip netns del ${ns}: ${String((error as { stderr?: unknown }).stderr ?? error).trim()}`);
+    }
+  }
+  return problems;
+}

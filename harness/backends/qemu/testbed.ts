@@ -1,0 +1,97 @@
+/**
+ * Everything one migration creates, in one place, with ONE synchronous,
+ * idempotent teardown: QMP connections, processes, namespaces (veth, qdiscs),
+ * the /dev/shm file and the private 0700 directory. The teardown is also
+ * registered with cleanup.ts so a signal handler can run it.
+ */
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
+import { destroyLink, type LinkNames } from './links.ts';
+import type { ManagedProcess } from './procs.ts';
+import type { QmpClient } from './qmp.ts';
+
+let runCounter = 0;
+
+export class Testbed {
+  /** Distinguishes testbeds of this process (names include pid and run). */
+  readonly run = ++runCounter;
+  /** Private directory, mode 0700: keys, sockets, configs, logs. */
+  readonly dir: string;
+  readonly processes: ManagedProcess[] = [];
+  readonly qmpClients: QmpClient[] = [];
+  linkNames: LinkNames | undefined;
+  sharedMemoryPath: string | undefined;
+  private readonly unregister: () => void;
+  private tornDown = false;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`)); // mkdtemp creates 0700
+    this.unregister = registerTeardown(() => this.teardownSync());
+  }
+
+  /** Adopts a process; one started after teardown (a lost race) is killed at once. */
+  track(proc: ManagedProcess): void {
+    this.processes.push(proc);
+    if (this.tornDown) {
+      try {
+        process.kill(proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Creates the guest-RAM file under /dev/shm with mode 0600 and the guest's size. */
+  createSharedMemory(memoryMb: number): string {
+    const path = `/dev/shm/${SHM_PREFIX}${process.pid}-${this.run}`;
+    this.sharedMemoryPath = path;
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      ftruncateSync(fd, memoryMb * 1024 * 1024);
+    } finally {
+      closeSync(fd);
+    }
+    return path;
+  }
+
+  /** Removes everything; returns problems it could not fix (normally none). */
+  teardownSync(): string[] {
+    if (this.tornDown) return [];
+    this.tornDown = true;
+    this.unregister();
+    const problems: string[] = [];
+    for (const client of this.qmpClients) client.close();
+    for (const proc of this.processes) {
+      if (proc.hasExited()) continue;
+      try {
+        process.kill(proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (this.linkNames !== undefined) problems.push(...destroyLink(this.linkNames));
+    for (const path of [this.sharedMemoryPath, this.dir]) {
+      if (path === undefined) continue;
+      try {
+        rmSync(path, { recursive: true, force: true });
+      } catch (error) {
+        problems.push(`rm ${path}: ${String(error)}`);
+      }
+    }
+    return problems;
+  }
+
+  /** Tears down and waits (bounded) until every process has really exited. */
+  async teardown(): Promise<string[]> {
+    const problems = this.teardownSync();
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all(this.processes.map((proc) => proc.exited));
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    const alive = this.processes.filter((proc) => !proc.hasExited());
+    if (alive.length > 0) problems.push(`still running after SIGKILL: ${alive.map((proc) => `${proc.name} ${proc.pid}`).join(', ')}`);
+    return problems;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Real migrations of small guests on this machine (root and the Debian
+ * packages of install-packages.sh needed; skipped with the reason otherwise).
+ * About a minute in total under TCG.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
+import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
+import { migrateOnce, type MigrationContext } from '../../../harness/backends/qemu/engine.ts';
+import { DEFAULT_IMAGE_DIR, buildImage, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
+import { listNamespaces } from '../../../harness/backends/qemu/links.ts';
+import { checkPrerequisites } from '../../../harness/backends/qemu/prereq.ts';
+import { processTree } from '../../../harness/backends/qemu/sampler.ts';
+import type { Accel, QemuMigrationRequest } from '../../../harness/backends/qemu/types.ts';
+
+const skipReason = checkPrerequisites();
+const imageDir = process.env['VMBEAM_QEMU_IMAGE_DIR'] ?? DEFAULT_IMAGE_DIR;
+const MB = 1024 * 1024;
+
+/** Everything a testbed of this process could leave behind. */
+function leftovers(): string[] {
+  const found: string[] = [];
+  found.push(...listNamespaces().filter((ns) => ns.startsWith(`vmb${process.pid}r`)).map((ns) => `netns ${ns}`));
+  found.push(...readdirSync('/dev/shm').filter((f) => f.startsWith(`vmbeam-${process.pid}-`)).map((f) => `/dev/shm/${f}`));
+  found.push(...readdirSync(tmpdir()).filter((f) => f.startsWith(`vmbeam-qemu-${process.pid}-`)).map((f) => `${tmpdir()}/${f}`));
+  for (const pid of processTree(process.pid)) {
+    if (pid === process.pid) continue;
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (/qemu|sshd|^ssh$/.test(comm)) found.push(`process ${pid} ${comm}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  if (activeTestbeds() > 0) found.push(`${activeTestbeds()} registered testbed(s)`);
+  return found;
+}
+
+describe.skipIf(skipReason !== null)(
+  `real migrations${skipReason === null ? '' : ` (skipped: ${skipReason})`}`,
+  { timeout: 120_000 },
+  () => {
+    let accel: Accel = 'tcg';
+    const request = (overrides: Partial<QemuMigrationRequest>): QemuMigrationRequest => ({
+      system: 'vmbeam',
+      memoryMb: 128,
+      dirtyRegionMb: 0,
+      dirtyPagesPerS: 0,
+      policy: 'xen',
+      accel,
+      timeoutMs: 90_000,
+      imageDir,
+      ...overrides,
+    });
+
+    beforeAll(async () => {
+      buildImage(imageDir);
+      accel = (await detectAccel('auto', imageDir)).accel;
+    }, 120_000);
+
+    it('zero-copy completes, only device state crosses the link, guest runs at the destination', async () => {
+      const statuses: string[] = [];
+      const measurement = await migrateOnce(request({ system: 'vmbeam' }), {
+        afterCompletion: async ({ source, destination }: MigrationContext) => {
+          statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
+          statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
+        },
+      });
+      expect(statuses).toEqual(['running', 'postmigrate']);
+      expect(measurement.guestMemoryMb).toBe(128);
+      expect(measurement.networkBytes).toBeLessThan(2 * MB); // 128 MB of RAM did not cross
+      expect(measurement.migrationTimeS).toBeGreaterThan(0);
+      expect(measurement.migrationTimeS).toBeLessThan(2);
+      expect(measurement.downtimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.resumedAfterS).toBeGreaterThan(0);
+      expect(measurement.resumedAfterS).toBeLessThan(2);
+      expect(measurement.guestDowntimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.qemuVersion).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(leftovers()).toEqual([]);
+    });
+
+    it('pre-copy over SSH at xen-nest completes and sends at least the touched memory', async () => {
+      let filledMb = Number.NaN;
+      const statuses: string[] = [];
+      const measurement = await migrateOnce(request({ system: 'xen-nest' }), {
+        afterCompletion: async ({ source, destination, readyLine }: MigrationContext) => {
+          filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
+          statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
+          statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
+        },
+      });
+      expect(statuses).toEqual(['running', 'postmigrate']);
+      expect(filledMb).toBeGreaterThan(30);
+      expect(measurement.networkBytes).toBeGreaterThanOrEqual(filledMb * MB);
+      // 100 Mbit/s bounds the time: at least the touched memory at line rate.
+      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual((filledMb * MB * 8) / 100e6);
+      expect(measurement.iterations).toBeGreaterThanOrEqual(2);
+      expect(measurement.resumedAfterS).toBeGreaterThanOrEqual(measurement.migrationTimeS);
+      expect(measurement.pagesSent).toBeGreaterThanOrEqual((128 * MB) / 4096 - 1024);
+      expect(measurement.cpuTimeS).toBeGreaterThan(0);
+      expect(measurement.bandwidthSeries.length).toBeGreaterThanOrEqual(5);
+      const busy = measurement.bandwidthSeries.slice(1, -1).map((point) => point.mbps);
+      for (const mbps of busy) expect(mbps).toBeLessThan(110);
+      expect(leftovers()).toEqual([]);
+    });
+
+    it('reports a timeout, cancels, and leaves nothing behind', async () => {
+      await expect(migrateOnce(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }))).rejects.toThrow(/timed out/);
+      expect(leftovers()).toEqual([]);
+    });
+
+    it('fails with QEMU error text when the destination dies, and leaves nothing behind', async () => {
+      const failure = migrateOnce(request({ system: 'xen-nest-nocipher' }), {
+        onMigrating: async ({ destination }: MigrationContext) => {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await destination.process.kill('SIGKILL');
+        },
+      });
+      await expect(failure).rejects.toThrow(/migration failed: .+/);
+      expect(leftovers()).toEqual([]);
+    });
+  },
+);

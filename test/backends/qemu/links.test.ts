@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LINK_PROFILES,
+  linkNames,
+  linkRateBytesPerS,
+  ownerPid,
+  parseNetDevBytes,
+  tbfArgs,
+} from '../../../harness/backends/qemu/links.ts';
+import { SYSTEMS } from '../../../harness/systems.ts';
+
+describe('link profiles', () => {
+  it('has one profile per system with the paper rates', () => {
+    expect(Object.keys(LINK_PROFILES).sort()).toEqual([...SYSTEMS].sort());
+    expect(LINK_PROFILES['xen-nest'].rateMbitPerS).toBe(100);
+    expect(LINK_PROFILES['xen-blanket'].rateMbitPerS).toBe(300);
+    expect(LINK_PROFILES.physical.rateMbitPerS).toBe(1000);
+    expect(linkRateBytesPerS(LINK_PROFILES['xen-nest'])).toBe(12_500_000);
+  });
+
+  it('gives nocipher variants their parent rate over plain TCP', () => {
+    expect(LINK_PROFILES['xen-nest-nocipher'].rateMbitPerS).toBe(LINK_PROFILES['xen-nest'].rateMbitPerS);
+    expect(LINK_PROFILES['xen-blanket-nocipher'].rateMbitPerS).toBe(LINK_PROFILES['xen-blanket'].rateMbitPerS);
+    expect(LINK_PROFILES['xen-nest-nocipher'].transport).toBe('tcp');
+    expect(LINK_PROFILES['xen-nest'].transport).toBe('ssh');
+  });
+
+  it('runs vmbeam zero-copy over the xen-nest link', () => {
+    expect(LINK_PROFILES.vmbeam.zeroCopy).toBe(true);
+    expect(LINK_PROFILES.vmbeam.rateMbitPerS).toBe(LINK_PROFILES['xen-nest'].rateMbitPerS);
+    expect(SYSTEMS.filter((system) => LINK_PROFILES[system].zeroCopy)).toEqual(['vmbeam']);
+  });
+});
+
+describe('link names', () => {
+  it('fit IFNAMSIZ even for the largest pid and carry the owner pid', () => {
+    const names = linkNames(4_194_304, 999);
+    for (const name of Object.values(names)) expect(name.length).toBeLessThanOrEqual(15);
+    expect(ownerPid(names.sourceNs)).toBe(4_194_304);
+    expect(ownerPid(names.destinationNs)).toBe(4_194_304);
+    expect(ownerPid('some-other-netns')).toBeUndefined();
+  });
+
+  it('differ between runs and between processes', () => {
+    const all = [linkNames(100, 1), linkNames(100, 2), linkNames(101, 1)].map((names) => names.sourceNs);
+    expect(new Set(all).size).toBe(3);
+  });
+});
+
+describe('tc and counters', () => {
+  it('shapes with a token bucket at the profile rate', () => {
+    const args = tbfArgs('ns', 'veth0', 100);
+    expect(args).toEqual(expect.arrayContaining(['-n', 'ns', 'dev', 'veth0', 'tbf', 'rate', '100mbit']));
+    const burst = Number(args[args.indexOf('burst') + 1]);
+    expect(burst).toBeGreaterThanOrEqual(64 * 1024);
+    expect(Number(tbfArgs('ns', 'veth0', 1000)[tbfArgs('ns', 'veth0', 1000).indexOf('burst') + 1])).toBe(500_000);
+  });
+
+  it('parses /proc/net/dev', () => {
+    const text = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0',
+      'vb12r1s: 1234567    100    0    0    0     0          0         0  7654321     200    0    0    0     0       0          0',
+    ].join('\n');
+    expect(parseNetDevBytes(text, 'vb12r1s')).toEqual({ rx: 1_234_567, tx: 7_654_321 });
+    expect(parseNetDevBytes(text, 'eth0')).toBeUndefined();
+  });
+});
