@@ -11,6 +11,7 @@ import { atScale, REPETITIONS_AT_SCALE, SCALES, type Scale } from '../experiment
 import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
 import { QemuBackend } from './backends/qemu/backend.ts';
 import { SimBackend } from './backends/sim/index.ts';
+import { XenBackend } from './backends/xen/index.ts';
 import type { FigureId } from './experiment.ts';
 import { compareWithPaper } from './report/calibration.ts';
 import { reproductionReport, type ReportContext } from './report/markdown.ts';
@@ -31,6 +32,7 @@ const EXIT_INTERRUPTED = 130;
 const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 
 interface ExperimentOptions {
+  testbed?: string;
   accel: string;
   policy: string;
   timeout: string;
@@ -43,10 +45,11 @@ interface ExperimentOptions {
   charts: boolean;
 }
 
-const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci' };
+const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci', xen: 'paper' };
 const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = {
   sim: SimBackend.FIGURES,
   qemu: QemuBackend.FIGURES,
+  xen: XenBackend.FIGURES,
 };
 const ACCELS = ['auto', 'kvm', 'tcg'] as const;
 const POLICIES = ['xen', 'qemu'] as const;
@@ -71,6 +74,14 @@ async function createBackend(name: BackendName, options: ExperimentOptions): Pro
         throw new EnvironmentError(error instanceof Error ? error.message : String(error));
       }
     }
+    case 'xen': {
+      if (options.testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE (see docs/xen-testbed.md)');
+      try {
+        return await XenBackend.create(options.testbed);
+      } catch (error) {
+        throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+      }
+    }
   }
 }
 
@@ -90,6 +101,12 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
   const backend = await createBackend(backendName, options);
+  // A testbed may not offer every figure (Fig. 4 needs the cloud Dom0, Fig. 6 the guest's address).
+  const notOffered = figures.filter((figure) => !backend.figures.includes(figure));
+  if (notOffered.length > 0) {
+    await backend.close();
+    throw new UsageError(`this ${backendName} testbed cannot produce figure ${notOffered[0]} (valid: ${backend.figures.join(', ')}; see docs/${backendName}-testbed.md)`);
+  }
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);
@@ -247,6 +264,7 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
     .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).default('sim'))
     .option('--no-charts', 'write CSVs only')
+    .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md)')
     .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')}); auto tries KVM and falls back to TCG`, 'auto')
     .option('--policy <name>', `qemu: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit)`, 'xen')
     .option('--timeout <s>', 'qemu: seconds one migration may take before it is cancelled', '900')

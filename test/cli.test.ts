@@ -13,10 +13,12 @@ function cli(...args: string[]) {
 describe('cli', () => {
   it.each([
     [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7\)$/],
-    [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim, qemu\)$/],
-    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --accel, --policy, --timeout\)$/],
+    [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim, qemu, xen\)$/],
+    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout\)$/],
     [['experiment', '--reps', '0'], /^error: --reps must be a whole number >= 1, got '0'$/],
     [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
+    [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE \(see docs\/xen-testbed.md\)$/],
+    [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
     [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {

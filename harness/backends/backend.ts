@@ -1,6 +1,6 @@
 import type { FigureId, MigrationPoint } from '../experiment.ts';
 
-export const BACKEND_NAMES = ['sim', 'qemu'] as const;
+export const BACKEND_NAMES = ['sim', 'qemu', 'xen'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** One value per 1 s bin; `tS` is the bin's start relative to the migration command. */
