@@ -10,7 +10,7 @@ import type {
   Fig7Row,
   Fig7SeriesRow,
 } from '../results/tables.ts';
-import { SYSTEMS, SYSTEM_LABELS, isSystemName, type SystemName } from '../systems.ts';
+import { SYSTEMS, SYSTEM_LABELS, type SystemName } from '../systems.ts';
 import { summarise, type SummaryPoint } from './aggregate.ts';
 import { CHART_CONFIG, CHART_HEIGHT_PX, CHART_WIDTH_PX, systemColor } from './style.ts';
 
@@ -286,9 +286,4 @@ export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7Series
       } as TopLevelSpec,
     },
   ];
-}
-
-/** Exposed for tests: the label a system gets in every chart. */
-export function labelOf(system: string): string | undefined {
-  return isSystemName(system) ? SYSTEM_LABELS[system] : undefined;
 }

@@ -123,12 +123,11 @@ export const ZERO_COPY = {
 } as const;
 
 /**
- * assumption: the dirtied region is spread over the guest's physical pages
- * (a long-running guest's allocator hands out scattered frames) rather than
- * one contiguous block; the sender scans pages in frame order.
+ * assumption: the dirtied region is spread uniformly over the guest's
+ * physical pages (a long-running guest's allocator hands out scattered
+ * frames) rather than one contiguous block; the sender scans pages in frame
+ * order. This seed draws that layout; one layout serves every repetition.
  */
-export const DIRTY_REGION_LAYOUT = 'scattered' as const;
-/** assumption: the seed of that layout; one guest layout serves every repetition. */
 export const GUEST_LAYOUT_SEED = 0x5eed;
 
 /**
