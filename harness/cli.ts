@@ -92,7 +92,6 @@ async function experiment(options: ExperimentOptions): Promise<number> {
   const seed = parseCount('--seed', options.seed, 0);
   const resultsDir = resolve(options.out, 'results', backendName);
   const figuresDir = resolve(options.out, 'figures', backendName);
-  mkdirSync(resultsDir, { recursive: true });
 
   const producible = BACKEND_FIGURES[backendName];
   const figures = parseFigures(options.figure ?? producible.join(','), KNOWN_FIGURES);
@@ -107,6 +106,8 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     await backend.close();
     throw new UsageError(`this ${backendName} testbed cannot produce figure ${notOffered[0]} (valid: ${backend.figures.join(', ')}; see docs/${backendName}-testbed.md)`);
   }
+  // Only now that the run can start: a bad command line leaves no empty result directory behind.
+  mkdirSync(resultsDir, { recursive: true });
   const abort = new AbortController();
   const interrupt = () => abort.abort();
   process.once('SIGINT', interrupt);

@@ -1,6 +1,6 @@
 import { compareWithPaper } from '../report/calibration.ts';
 import type { Fig2Row, Fig3Row, TableName } from '../results/tables.ts';
-import { bootstrapRatioInterval, mean } from './stats.ts';
+import { bootstrapRatioInterval, mean } from '../stats.ts';
 import type { Comparator, Gate, Selector, Verdict } from './types.ts';
 
 export type Row = Readonly<Record<string, string | number | undefined>>;
@@ -43,8 +43,8 @@ export function evaluateGate(gate: Gate, current: RowSource, baseline: RowSource
   switch (gate.kind) {
     case 'threshold': {
       const values = selectValues(current, gate.select, gate.metric);
-      if (values.length === 0) return noRows(gate, gate.select, gate.metric);
       const observed = mean(values);
+      if (observed === undefined) return noRows(gate, gate.select, gate.metric);
       return {
         gate,
         status: holds(observed, gate.comparator, gate.bound) ? 'pass' : 'fail',
@@ -54,11 +54,11 @@ export function evaluateGate(gate: Gate, current: RowSource, baseline: RowSource
       };
     }
     case 'ratio': {
-      const top = selectValues(current, gate.numerator, gate.metric);
-      const bottom = selectValues(current, gate.denominator, gate.metric);
-      if (top.length === 0) return noRows(gate, gate.numerator, gate.metric);
-      if (bottom.length === 0) return noRows(gate, gate.denominator, gate.metric);
-      const observed = mean(top) / mean(bottom);
+      const top = mean(selectValues(current, gate.numerator, gate.metric));
+      const bottom = mean(selectValues(current, gate.denominator, gate.metric));
+      if (top === undefined) return noRows(gate, gate.numerator, gate.metric);
+      if (bottom === undefined) return noRows(gate, gate.denominator, gate.metric);
+      const observed = top / bottom;
       return {
         gate,
         status: holds(observed, gate.comparator, gate.bound) ? 'pass' : 'fail',
@@ -97,17 +97,23 @@ export function evaluateGate(gate: Gate, current: RowSource, baseline: RowSource
       }
       const now = selectValues(current, gate.select, gate.metric);
       const before = selectValues(baseline, gate.select, gate.metric);
-      if (now.length === 0) return noRows(gate, gate.select, gate.metric);
-      if (before.length === 0) {
+      const nowMean = mean(now);
+      const beforeMean = mean(before);
+      if (nowMean === undefined) return noRows(gate, gate.select, gate.metric);
+      if (beforeMean === undefined) {
         return { ...noRows(gate, gate.select, gate.metric), detail: `the baseline has no successful rows for ${describeSelector(gate.select)}` };
       }
-      return judgeRegression(gate, now, before);
+      return judgeRegression(gate, now, before, nowMean / beforeMean);
     }
   }
 }
 
-function judgeRegression(gate: Extract<Gate, { kind: 'regression' }>, now: readonly number[], before: readonly number[]): Verdict {
-  const ratio = mean(now) / mean(before);
+function judgeRegression(
+  gate: Extract<Gate, { kind: 'regression' }>,
+  now: readonly number[],
+  before: readonly number[],
+  ratio: number,
+): Verdict {
   const interval = bootstrapRatioInterval(now, before, gate.confidence);
   const changePct = (ratio - 1) * 100;
   const worsePct = gate.worse === 'higher' ? changePct : -changePct;

@@ -11,6 +11,7 @@ import type {
   Fig7SeriesRow,
 } from '../results/tables.ts';
 import { SYSTEMS, SYSTEM_LABELS, type SystemName } from '../systems.ts';
+import { mean } from '../stats.ts';
 import { summarise, type SummaryPoint } from './aggregate.ts';
 import { CHART_CONFIG, CHART_HEIGHT_PX, CHART_WIDTH_PX, systemColor } from './style.ts';
 
@@ -247,7 +248,7 @@ export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7Series
   const degradation = new Map(
     systems.map((system) => {
       const values = rows.filter((row) => row.system === system && row.status === 'ok').map((row) => row.degradation_pct!);
-      return [system, values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length];
+      return [system, mean(values)];
     }),
   );
   const panel = (system: SystemName) => {

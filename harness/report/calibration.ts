@@ -1,4 +1,5 @@
 import type { Fig2Row, Fig3Row } from '../results/tables.ts';
+import { mean } from '../stats.ts';
 import type { SystemName } from '../systems.ts';
 import { PAPER_STATEMENTS, type PaperStatement } from './paper.ts';
 
@@ -20,11 +21,12 @@ class Means<Row extends { readonly system: string; readonly memory_mb: number | 
   constructor(private readonly rows: readonly Row[]) {}
 
   at(system: SystemName, memoryMb: number, metric: (row: Row) => number | undefined): number | undefined {
-    const values = this.rows
-      .filter((row) => row.system === system && row.memory_mb === memoryMb && row.status === 'ok')
-      .map(metric)
-      .filter((value): value is number => value !== undefined);
-    return values.length === 0 ? undefined : values.reduce((sum, v) => sum + v, 0) / values.length;
+    return mean(
+      this.rows
+        .filter((row) => row.system === system && row.memory_mb === memoryMb && row.status === 'ok')
+        .map(metric)
+        .filter((value): value is number => value !== undefined),
+    );
   }
 
   sizes(system: SystemName): number[] {
@@ -50,8 +52,8 @@ function reproduce(id: string, fig2: Means<Fig2Row>, fig3: Means<Fig3Row>): Repr
     return values.length === 0 ? undefined : { min: Math.min(...values), max: Math.max(...values) };
   };
   const meanOverSizes = (value: (mb: number) => number | undefined): Reproduced | undefined => {
-    const values = sizes.map(value).filter((v): v is number => v !== undefined);
-    return values.length === 0 ? undefined : { value: values.reduce((s, v) => s + v, 0) / values.length };
+    const average = mean(sizes.map(value).filter((v): v is number => v !== undefined));
+    return average === undefined ? undefined : { value: average };
   };
   const maxOverSizes = (value: (mb: number) => number | undefined): Reproduced | undefined => {
     const range = overSizes(value);

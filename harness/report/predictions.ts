@@ -1,10 +1,10 @@
 import type { Fig4Row, Fig5Row, Fig6Row, Fig7Row } from '../results/tables.ts';
+import { mean as meanOf } from '../stats.ts';
 import { SYSTEM_LABELS, SYSTEMS } from '../systems.ts';
 
 /** Mean of a metric over the rows that succeeded, or undefined. */
 function mean<Row extends { readonly status: string }>(rows: readonly Row[], metric: (row: Row) => number | undefined): number | undefined {
-  const values = rows.filter((row) => row.status === 'ok').map(metric).filter((v): v is number => v !== undefined);
-  return values.length === 0 ? undefined : values.reduce((sum, v) => sum + v, 0) / values.length;
+  return meanOf(rows.filter((row) => row.status === 'ok').map(metric).filter((v): v is number => v !== undefined));
 }
 
 const cell = (value: number | undefined, digits: number) => (value === undefined ? 'missing' : value.toFixed(digits));

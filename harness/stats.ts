@@ -1,7 +1,8 @@
-import { Random } from '../backends/sim/rng.ts';
+import { Random } from './backends/sim/rng.ts';
 
-export function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
+/** Arithmetic mean; undefined for no values, since a missing value is never 0. */
+export function mean(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 export interface Interval {
