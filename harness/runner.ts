@@ -61,6 +61,7 @@ export async function runExperiments(
   const recorders = new Map(
     plan.experiments.map((experiment) => [experiment, openRecorder(experiment.figure, plan.resultsDir, backend.name)]),
   );
+  await backend.prepare?.(tasks.map((task) => task.point), signal);
   const outcomes: (Promise<Outcome> | undefined)[] = new Array(tasks.length);
   // One migration serves every figure that plots it (see measurementId).
   const measured = new Map<string, Promise<Outcome>>();

@@ -23,11 +23,18 @@ const experiment: MigrationExperiment = {
 class FakeBackend implements Backend {
   readonly name = 'sim' as const;
   readonly figures = ['2'] as const;
+  /** What happened, in order: `prepare <n points>` and `migrate <system> <MB>`. */
+  readonly log: string[] = [];
   constructor(readonly concurrency: number) {}
   async describe() {
     return {};
   }
+  async prepare(points: readonly MigrationPoint[]): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.log.push(`prepare ${points.length}`);
+  }
   async migrate(point: MigrationPoint): Promise<MigrationMeasurement> {
+    this.log.push(`migrate ${point.system} ${point.memoryMb}`);
     await new Promise((resolve) => setTimeout(resolve, point.memoryMb === 128 ? 20 : 1));
     if (point.system === 'xen-nest' && point.memoryMb === 256) throw new Error('migration failed:\n  target refused');
     return {
@@ -53,13 +60,14 @@ class FakeBackend implements Backend {
 async function runFake(concurrency: number) {
   const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
   const progress: PointProgress[] = [];
+  const backend = new FakeBackend(concurrency);
   const summary = await runExperiments(
     { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
-    new FakeBackend(concurrency),
+    backend,
     (line) => progress.push(line),
     new AbortController().signal,
   );
-  return { resultsDir, progress, summary };
+  return { resultsDir, progress, summary, log: backend.log };
 }
 
 describe('runExperiments', () => {
@@ -77,6 +85,12 @@ describe('runExperiments', () => {
     expect(rows.filter((row) => row.system === 'xen-blanket' && row.status === 'ok')).toHaveLength(4);
     expect(progress.map((line) => line.point)).toHaveLength(6);
     expect(progress.find((line) => line.failed > 0)?.point).toBe('fig2 xen-nest memory_mb=256');
+  });
+
+  it('lets the backend prepare for every point before the first migration', async () => {
+    const { log } = await runFake(2);
+    expect(log[0]).toBe('prepare 12');
+    expect(log.slice(1).every((entry) => entry.startsWith('migrate '))).toBe(true);
   });
 
   it('writes unknown values as empty cells, never 0', async () => {

@@ -58,6 +58,12 @@ export interface Backend {
   readonly figures: readonly FigureId[];
   /** Versions and parameters worth recording in run.json. */
   describe(): Promise<Record<string, unknown>>;
+  /**
+   * Optional warm-up before the sweep, given every point it will run (e.g.
+   * booting each guest size once). Nothing here is measured; a failure here
+   * shows up again, per point, in `migrate`.
+   */
+  prepare?(points: readonly MigrationPoint[], signal: AbortSignal): Promise<void>;
   migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement>;
   /** Runs a web server in the guest under load while it migrates. */
   measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement>;

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { buildImage } from './image.ts';
 import { Testbed } from './testbed.ts';
 import type { Accel } from './types.ts';
-import { launchVm, waitForReady } from './vm.ts';
+import { READY_LINE } from './image.ts';
+import { launchVm, waitForConsoleLine } from './vm.ts';
 
 export type AccelPreference = Accel | 'auto';
 
@@ -28,20 +29,20 @@ export async function probeKvm(imageDir: string, timeoutMs = KVM_PROBE_TIMEOUT_M
   try {
     const vm = await launchVm(
       {
+        role: 'boot',
         accel: 'kvm',
         memoryMb: 128,
         image,
-        workload: { dirtyRegionMb: 0, dirtyPagesPerS: 0 },
         sharedMemoryPath: undefined,
         qmpSocket: `${testbed.dir}/probe-qmp.sock`,
         serialLog: `${testbed.dir}/probe-serial.log`,
-        incoming: false,
+        controlSocket: `${testbed.dir}/probe-control.sock`,
       },
       undefined,
       testbed.track.bind(testbed),
     );
     testbed.qmpClients.push(vm.qmp);
-    await waitForReady(vm, timeoutMs);
+    await waitForConsoleLine(vm, READY_LINE, timeoutMs);
     return { accel: 'kvm', reason: 'KVM guest booted' };
   } catch (error) {
     return { accel: 'tcg', reason: `KVM probe failed, using TCG: ${error instanceof Error ? error.message : String(error)}` };

@@ -1,12 +1,15 @@
 /**
  * The `qemu` backend: each migration of a sweep runs on a fresh testbed on
  * this machine (engine.ts), one at a time so that migrations do not share
- * the two cores they are measured on.
+ * the two cores they are measured on. Each guest size is booted once and
+ * every migration restores its saved state (guest-state.ts).
  */
+import { availableParallelism } from 'node:os';
 import type { FigureId, MigrationPoint } from '../../experiment.ts';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { detectAccel, type AccelPreference } from './accel.ts';
 import { migrateOnce } from './engine.ts';
+import { GuestStateStore } from './guest-state.ts';
 import { buildImage, DEFAULT_IMAGE_DIR } from './image.ts';
 import { LINK_PROFILES } from './links.ts';
 import { checkPrerequisites } from './prereq.ts';
@@ -33,6 +36,7 @@ export class QemuBackend implements Backend {
     private readonly options: QemuOptions & { readonly imageDir: string },
     private readonly accel: Accel,
     private readonly accelReason: string,
+    private readonly states: GuestStateStore,
   ) {}
 
   /** Checks root and packages, builds the guest image and picks the accelerator; throws one line if it cannot. */
@@ -40,9 +44,9 @@ export class QemuBackend implements Backend {
     const problem = checkPrerequisites();
     if (problem !== null) throw new Error(problem);
     const imageDir = options.imageDir ?? DEFAULT_IMAGE_DIR;
-    buildImage(imageDir);
+    const image = buildImage(imageDir);
     const choice = await detectAccel(options.accel, imageDir);
-    return new QemuBackend({ ...options, imageDir }, choice.accel, choice.reason);
+    return new QemuBackend({ ...options, imageDir }, choice.accel, choice.reason, new GuestStateStore(image));
   }
 
   async describe(): Promise<Record<string, unknown>> {
@@ -58,6 +62,21 @@ export class QemuBackend implements Backend {
     };
   }
 
+  /**
+   * Boots and saves every guest size of the sweep before anything is
+   * measured, as many at once as there are cores. A size that fails here is
+   * booted again, and its error reported, by each migration that needs it.
+   */
+  async prepare(points: readonly MigrationPoint[], signal: AbortSignal): Promise<void> {
+    const sizes = [...new Set(points.map((point) => point.memoryMb))];
+    const workers = Array.from({ length: Math.min(sizes.length, availableParallelism()) }, async () => {
+      for (let size = sizes.shift(); size !== undefined && !signal.aborted; size = sizes.shift()) {
+        await this.states.state(this.accel, size, signal).catch(() => undefined);
+      }
+    });
+    await Promise.all(workers);
+  }
+
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {
     const measured = await migrateOnce({
       system: point.system,
@@ -69,7 +88,7 @@ export class QemuBackend implements Backend {
       timeoutMs: this.options.timeoutMs,
       imageDir: this.options.imageDir,
       signal: context.signal,
-    });
+    }, {}, this.states);
     return toMeasurement(point, measured);
   }
 
@@ -77,7 +96,9 @@ export class QemuBackend implements Backend {
     throw new Error('Fig. 7 (a web server under load) is not implemented on the qemu backend yet');
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.states.dispose();
+  }
 }
 
 /**

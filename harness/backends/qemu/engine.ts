@@ -1,9 +1,11 @@
 /**
  * One migration on a fresh testbed: link (netns + veth + tc), transport
- * (ssh/tcp), source QEMU booted to the workload's ready line, destination
- * QEMU waiting with -incoming defer, the migration driven over QMP events,
- * counters sampled once a second, and an unconditional teardown.
+ * (ssh/tcp), source QEMU restored from the guest's saved state
+ * (guest-state.ts) and its workload started, destination QEMU waiting with
+ * -incoming defer, the migration driven over QMP events, counters sampled
+ * once a second, and an unconditional teardown.
  */
+import { GuestStateStore, restoreGuest } from './guest-state.ts';
 import { buildImage } from './image.ts';
 import { LINK_PROFILES, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
 import {
@@ -19,7 +21,7 @@ import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
 import { SYSTEM_NAMES } from './types.ts';
 import { exitAsError } from './procs.ts';
-import { bootTimeoutMs, launchVm, waitForReady, type Vm } from './vm.ts';
+import { launchVm, startWorkload, type Vm, type VmRole } from './vm.ts';
 
 /** The subset of query-migrate this engine reads. */
 export interface MigrationInfo {
@@ -43,10 +45,14 @@ export interface MigrationContext {
   link: Link;
   transport: Transport;
   testbed: Testbed;
-  /** The workload's ready line, e.g. "VMBEAM-READY filled_mb=52 available_mb=58 ...". */
+  /** The workload's ready line when its state was saved, e.g. "VMBEAM-READY filled_mb=52 available_mb=58 ...". */
   readyLine: string;
-  /** From launching the source QEMU to the ready line (boot + memory fill). */
+  /** Its acknowledgement of the dirty parameters, e.g. "VMBEAM-DIRTYING dirty_mb=256 rate=2000". */
+  dirtyingLine: string;
+  /** From launching QEMU to the ready line when the guest was booted to be saved (boot + memory fill). */
   bootTimeS: number;
+  /** Loading the saved state into the source QEMU and resuming it. */
+  restoreTimeS: number;
 }
 
 export interface MigrationHooks {
@@ -78,25 +84,30 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * qdiscs, /dev/shm file, private directory), also when it fails.
  * Throws an Error with QEMU's error text on failure, or one saying
  * "timed out" when the migration did not finish within `timeoutMs`.
+ * `states` keeps saved guests across calls (a sweep boots each size once);
+ * without it the guest is booted, saved and restored for this call alone.
  */
 export async function migrateOnce(
   request: QemuMigrationRequest,
   hooks: MigrationHooks = {},
+  states?: GuestStateStore,
 ): Promise<QemuMigrationMeasurement> {
   const problem = checkPrerequisites();
   if (problem !== null) throw new Error(problem);
   validateRequest(request);
   throwIfAborted(request.signal);
   const image = buildImage(request.imageDir);
+  const store = states ?? new GuestStateStore(image);
   const testbed = new Testbed();
   let result: QemuMigrationMeasurement | undefined;
   let failure: unknown;
   try {
-    result = await runOnTestbed(testbed, image, request, hooks);
+    result = await runOnTestbed(testbed, image, store, request, hooks);
   } catch (error) {
     failure = error;
   }
   const problems = await testbed.teardown();
+  if (states === undefined) await store.dispose();
   if (failure !== undefined) throw failure;
   if (problems.length > 0) throw new Error(`migration done but cleanup failed: ${problems.join('; ')}`);
   if (result === undefined) throw new Error('internal error: no measurement');
@@ -106,44 +117,51 @@ export async function migrateOnce(
 async function runOnTestbed(
   testbed: Testbed,
   image: ReturnType<typeof buildImage>,
+  states: GuestStateStore,
   request: QemuMigrationRequest,
   hooks: MigrationHooks,
 ): Promise<QemuMigrationMeasurement> {
   const { signal } = request;
   const profile = LINK_PROFILES[request.system];
+  const state = await states.state(request.accel, request.memoryMb, signal);
+  throwIfAborted(signal);
   const names = linkNames(process.pid, testbed.run);
   testbed.linkNames = names;
   const link = createLink(profile, names);
   const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
   const track = testbed.track.bind(testbed);
-  const vmConfig = (incoming: boolean): Parameters<typeof launchVm>[0] => ({
+  const vmConfig = (role: VmRole): Parameters<typeof launchVm>[0] => ({
+    role,
     accel: request.accel,
     memoryMb: request.memoryMb,
     image,
-    workload: { dirtyRegionMb: request.dirtyRegionMb, dirtyPagesPerS: request.dirtyPagesPerS },
     sharedMemoryPath,
-    qmpSocket: `${testbed.dir}/${incoming ? 'destination' : 'source'}-qmp.sock`,
-    serialLog: `${testbed.dir}/${incoming ? 'destination' : 'source'}-serial.log`,
-    incoming,
+    qmpSocket: `${testbed.dir}/${role}-qmp.sock`,
+    serialLog: `${testbed.dir}/${role}-serial.log`,
+    controlSocket: `${testbed.dir}/${role}-control.sock`,
   });
 
-  // Boot the source; set up the tunnel meanwhile (key generation, sshd, ssh).
-  const bootStart = performance.now();
-  let bootTimeS = Number.NaN;
-  const source = await launchVm(vmConfig(false), names.sourceNs, track);
+  // Restore the source and start its workload; meanwhile set up the tunnel
+  // (key generation, sshd, ssh) and start the destination. (A zero-copy
+  // destination maps the shared file now but touches no guest RAM before
+  // `migrate-incoming`.)
+  const source = await launchVm(vmConfig('source'), names.sourceNs, track);
   testbed.qmpClients.push(source.qmp);
-  const [readyLine, transport] = await Promise.all([
-    waitForReady(source, bootTimeoutMs(request.accel, request.memoryMb), signal).then((line) => {
-      bootTimeS = (performance.now() - bootStart) / 1000;
-      return line;
-    }),
+  let restoreTimeS = Number.NaN;
+  const [dirtyingLine, transport, destination] = await Promise.all([
+    (async () => {
+      restoreTimeS = await restoreGuest(source, state);
+      const workload = { dirtyRegionMb: request.dirtyRegionMb, dirtyPagesPerS: request.dirtyPagesPerS };
+      return startWorkload(source, workload, 10_000, signal);
+    })(),
     profile.transport === 'ssh' ? openSshTunnel(link, testbed.dir, track) : Promise.resolve(tcpTransport()),
+    launchVm(vmConfig('destination'), names.destinationNs, track).then((vm) => {
+      testbed.qmpClients.push(vm.qmp);
+      return vm;
+    }),
   ]);
   throwIfAborted(signal);
 
-  // The destination starts only now: with zero-copy it maps the same file.
-  const destination = await launchVm(vmConfig(true), names.destinationNs, track);
-  testbed.qmpClients.push(destination.qmp);
   const capabilities = [
     { capability: 'events', state: true },
     ...(profile.zeroCopy ? [{ capability: 'x-ignore-shared', state: true }] : []),
@@ -152,7 +170,17 @@ async function runOnTestbed(
   await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });
   await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
 
-  const context: MigrationContext = { source, destination, link, transport, testbed, readyLine, bootTimeS };
+  const context: MigrationContext = {
+    source,
+    destination,
+    link,
+    transport,
+    testbed,
+    readyLine: state.readyLine,
+    dirtyingLine,
+    bootTimeS: state.bootTimeS,
+    restoreTimeS,
+  };
   const guestBytes = request.memoryMb * 1024 * 1024;
   const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];
   if (transport.sshdPid !== undefined) watched.push(...processTree(transport.sshdPid));

@@ -2,7 +2,8 @@
  * The guest image: Debian's kernel plus a busybox initramfs built by the
  * harness and cached by content hash. /init mounts proc/sys/dev and starts the
  * static workload (guest/workload.c), which fills free memory, prints
- * READY_LINE on ttyS0 and then dirties memory at the requested rate.
+ * READY_LINE on ttyS0, waits for its dirty parameters on ttyS1 (the control
+ * port), acknowledges with DIRTYING_LINE and dirties memory at that rate.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,8 @@ import { BUSYBOX_PATH, findGuestKernel } from './prereq.ts';
 
 /** Printed by the workload on the serial console once memory is filled. */
 export const READY_LINE = 'VMBEAM-READY';
+/** Printed once the workload has its dirty parameters and starts dirtying. */
+export const DIRTYING_LINE = 'VMBEAM-DIRTYING';
 
 export const WORKLOAD_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'guest', 'workload.c');
 
@@ -35,23 +38,21 @@ export interface GuestImage {
   initrd: string;
 }
 
-/** Parameters the workload reads from the kernel command line. */
+/** What the workload dirties once started; 0/0 = idle (memory is still filled). */
 export interface WorkloadParameters {
   dirtyRegionMb: number;
   dirtyPagesPerS: number;
 }
 
-export function kernelCommandLine(workload: WorkloadParameters): string {
-  return [
-    'console=ttyS0',
-    'quiet',
-    'panic=-1',
-    'mitigations=off',
-    'no_timer_check',
-    'rdinit=/init',
-    `vmbeam.dirty_mb=${Math.max(0, Math.round(workload.dirtyRegionMb))}`,
-    `vmbeam.rate=${Math.max(0, Math.round(workload.dirtyPagesPerS))}`,
-  ].join(' ');
+export function kernelCommandLine(): string {
+  return ['console=ttyS0', 'quiet', 'panic=-1', 'mitigations=off', 'no_timer_check', 'rdinit=/init'].join(' ');
+}
+
+/** The control-port command the workload understands (guest/workload.c, read_command). */
+export function controlCommand(workload: WorkloadParameters): string {
+  const mb = Math.max(0, Math.round(workload.dirtyRegionMb));
+  const rate = Math.max(0, Math.round(workload.dirtyPagesPerS));
+  return `dirty ${mb} ${rate}\n`;
 }
 
 function imageKey(kernel: string): string {
@@ -111,22 +112,30 @@ export interface ReadyReport {
   availableMb: number;
   totalMb: number;
   fillMs: number;
+}
+
+export interface DirtyingReport {
+  /** The region after clamping to the filled memory. */
   dirtyMb: number;
   rate: number;
+}
+
+function keyValues(line: string): (key: string) => number {
+  const values = new Map<string, number>();
+  for (const match of line.matchAll(/(\w+)=(-?\d+)/g)) values.set(match[1] ?? '', Number(match[2]));
+  return (key) => values.get(key) ?? Number.NaN;
 }
 
 /** Parses the workload's ready line; undefined when it is not one. */
 export function parseReadyLine(line: string): ReadyReport | undefined {
   if (!line.startsWith(READY_LINE)) return undefined;
-  const values = new Map<string, number>();
-  for (const match of line.matchAll(/(\w+)=(-?\d+)/g)) values.set(match[1] ?? '', Number(match[2]));
-  const get = (key: string): number => values.get(key) ?? Number.NaN;
-  return {
-    filledMb: get('filled_mb'),
-    availableMb: get('available_mb'),
-    totalMb: get('total_mb'),
-    fillMs: get('fill_ms'),
-    dirtyMb: get('dirty_mb'),
-    rate: get('rate'),
-  };
+  const get = keyValues(line);
+  return { filledMb: get('filled_mb'), availableMb: get('available_mb'), totalMb: get('total_mb'), fillMs: get('fill_ms') };
+}
+
+/** Parses the workload's acknowledgement of its dirty parameters; undefined when it is not one. */
+export function parseDirtyingLine(line: string): DirtyingReport | undefined {
+  if (!line.startsWith(DIRTYING_LINE)) return undefined;
+  const get = keyValues(line);
+  return { dirtyMb: get('dirty_mb'), rate: get('rate') };
 }

@@ -1,55 +1,64 @@
 /**
  * One QEMU instance of the testbed: its command line (pure), launching it
- * (optionally in a namespace), its QMP connection, and waiting for the
- * guest's ready line on the serial console.
+ * (optionally in a namespace), its QMP connection, waiting for a line of the
+ * guest's serial console, and writing to the workload's control port.
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { READY_LINE, kernelCommandLine, type GuestImage, type WorkloadParameters } from './image.ts';
+import { DIRTYING_LINE, controlCommand, kernelCommandLine, type GuestImage, type WorkloadParameters } from './image.ts';
 import { QmpClient } from './qmp.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
 import type { Accel } from './types.ts';
 
+/**
+ * `boot` boots the guest to save its state (guest-state.ts); `source` and
+ * `destination` start with `-incoming defer`: the source to restore that
+ * state, the destination to receive the migration.
+ */
+export type VmRole = 'boot' | 'source' | 'destination';
+
 export interface VmConfig {
+  role: VmRole;
   accel: Accel;
   memoryMb: number;
   image: GuestImage;
-  workload: WorkloadParameters;
   /** Shared file backing guest RAM (zero-copy); anonymous RAM when undefined. */
   sharedMemoryPath: string | undefined;
   qmpSocket: string;
   serialLog: string;
-  /** Destination: wait for `migrate-incoming`. */
-  incoming: boolean;
+  /** UNIX socket behind the guest's second serial port (the workload's control port). */
+  controlSocket: string;
 }
 
+/** Every role has the same RAM block name and devices, so a state saved by one loads into any other. */
+const RAM_ID = 'ram0';
+
 export function qemuArgv(config: VmConfig): string[] {
+  const ram =
+    config.sharedMemoryPath === undefined
+      ? `memory-backend-ram,id=${RAM_ID},size=${config.memoryMb}M`
+      : `memory-backend-file,id=${RAM_ID},size=${config.memoryMb}M,mem-path=${config.sharedMemoryPath},share=on`;
   const argv = [
     'qemu-system-x86_64',
-    '-name', config.incoming ? 'vmbeam-destination' : 'vmbeam-source',
+    '-name', `vmbeam-${config.role}`,
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-accel', config.accel,
     '-cpu', config.accel === 'kvm' ? 'host' : 'qemu64',
     '-smp', '1',
     '-m', `${config.memoryMb}M`,
-  ];
-  if (config.sharedMemoryPath !== undefined) {
-    argv.push(
-      '-object', `memory-backend-file,id=mem,size=${config.memoryMb}M,mem-path=${config.sharedMemoryPath},share=on`,
-      '-machine', 'pc,memory-backend=mem',
-    );
-  } else {
-    argv.push('-machine', 'pc');
-  }
-  argv.push(
+    '-object', ram,
+    '-machine', `pc,memory-backend=${RAM_ID}`,
     '-kernel', config.image.kernel,
     '-initrd', config.image.initrd,
-    '-append', kernelCommandLine(config.workload),
+    '-append', kernelCommandLine(),
     '-chardev', `file,id=serial0,path=${config.serialLog}`,
     '-serial', 'chardev:serial0',
+    '-chardev', `socket,id=control,path=${config.controlSocket},server=on,wait=off`,
+    '-serial', 'chardev:control',
     '-qmp', `unix:${config.qmpSocket},server=on,wait=off`,
-  );
-  if (config.incoming) argv.push('-incoming', 'defer');
+  ];
+  if (config.role !== 'boot') argv.push('-incoming', 'defer');
   return argv;
 }
 
@@ -65,7 +74,7 @@ export async function launchVm(
   netns: string | undefined,
   track: (proc: ManagedProcess) => void,
 ): Promise<Vm> {
-  const name = config.incoming ? 'destination QEMU' : 'source QEMU';
+  const name = `${config.role} QEMU`;
   const proc = spawnManaged(name, qemuArgv(config), netns === undefined ? {} : { netns });
   track(proc);
   const qmp = await Promise.race([QmpClient.connect(config.qmpSocket, 15_000), exitAsError(proc)]);
@@ -90,34 +99,40 @@ function readFrom(path: string, offset: number): { text: string; offset: number 
 const GUEST_FAILURES = ['VMBEAM-ERROR', 'Kernel panic', 'Out of memory: Killed process'];
 
 /**
- * Waits for the workload's ready line on the serial log (boot only, so a
- * 100 ms poll of one file costs nothing). Returns the line.
+ * Waits for a console line starting with `prefix` on the serial log. It runs
+ * only before a migration, never during one, so polling one file every 20 ms
+ * costs nothing that is measured. Returns the line.
  */
-export async function waitForReady(vm: Vm, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+export async function waitForConsoleLine(
+  vm: Vm,
+  prefix: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const deadline = performance.now() + timeoutMs;
   let offset = 0;
   let log = '';
   let stopped = false;
   const poll = (async (): Promise<string> => {
     while (!stopped) {
-      if (signal?.aborted === true) throw new Error('aborted while booting the guest');
+      if (signal?.aborted === true) throw new Error(`aborted while waiting for the guest's ${prefix} line`);
       const chunk = readFrom(vm.config.serialLog, offset);
       offset = chunk.offset;
       log = (log + chunk.text).slice(-16384);
-      const ready = log.split('\n').find((line) => line.startsWith(READY_LINE) && line.includes('rate='));
-      if (ready !== undefined) return ready.trim();
+      const found = log.split('\n').find((line, index, lines) => line.startsWith(prefix) && index < lines.length - 1);
+      if (found !== undefined) return found.trim();
       const failure = GUEST_FAILURES.find((marker) => log.includes(marker));
       if (failure !== undefined) {
         const line = log.split('\n').find((l) => l.includes(failure)) ?? failure;
-        throw new Error(`guest failed while booting: ${line.trim()}`);
+        throw new Error(`guest failed: ${line.trim()}`);
       }
       if (performance.now() > deadline) {
         throw new Error(
-          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the guest's ${READY_LINE} line ` +
+          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the guest's ${prefix} line ` +
             `(last console line: ${log.trim().split('\n').at(-1) ?? '(none)'})`,
         );
       }
-      await sleep(100);
+      await sleep(20);
     }
     throw new Error('stopped');
   })();
@@ -126,6 +141,31 @@ export async function waitForReady(vm: Vm, timeoutMs: number, signal?: AbortSign
   } finally {
     stopped = true;
     poll.catch(() => undefined);
+  }
+}
+
+/**
+ * Sends the workload its dirty parameters on the control port and waits for
+ * its acknowledgement on the console. The connection stays open until then:
+ * QEMU reads the port as fast as the guest's UART drains it, and a hang-up
+ * could drop what it has not read yet. Returns the acknowledgement line.
+ */
+export async function startWorkload(
+  vm: Vm,
+  workload: WorkloadParameters,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
+  const socket = connect(vm.config.controlSocket);
+  const failed = new Promise<never>((_, reject) => {
+    socket.once('error', (error) => reject(new Error(`guest control port: ${error.message}`)));
+  });
+  failed.catch(() => undefined);
+  try {
+    socket.write(controlCommand(workload));
+    return await Promise.race([waitForConsoleLine(vm, DIRTYING_LINE, timeoutMs, signal), failed]);
+  } finally {
+    socket.destroy();
   }
 }
 

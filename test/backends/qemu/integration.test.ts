@@ -5,11 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
 import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
 import { migrateOnce, type MigrationContext } from '../../../harness/backends/qemu/engine.ts';
-import { DEFAULT_IMAGE_DIR, buildImage, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
+import { GuestStateStore } from '../../../harness/backends/qemu/guest-state.ts';
+import { DEFAULT_IMAGE_DIR, buildImage, parseDirtyingLine, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
 import { listNamespaces } from '../../../harness/backends/qemu/links.ts';
 import { checkPrerequisites } from '../../../harness/backends/qemu/prereq.ts';
 import { processTree } from '../../../harness/backends/qemu/sampler.ts';
@@ -18,13 +19,22 @@ import type { Accel, QemuMigrationRequest } from '../../../harness/backends/qemu
 const skipReason = checkPrerequisites();
 const imageDir = process.env['VMBEAM_QEMU_IMAGE_DIR'] ?? DEFAULT_IMAGE_DIR;
 const MB = 1024 * 1024;
+/** One store for the file, as in a sweep: the 128 MB guest is booted once. */
+let store: GuestStateStore | undefined;
+let storeDisposed = false;
 
-/** Everything a testbed of this process could leave behind. */
-function leftovers(): string[] {
+/** Everything a testbed of this process could leave behind (`states`: also the saved guests). */
+function leftovers(states: 'with saved guests' | 'without' = 'without'): string[] {
   const found: string[] = [];
   found.push(...listNamespaces().filter((ns) => ns.startsWith(`vmb${process.pid}r`)).map((ns) => `netns ${ns}`));
   found.push(...readdirSync('/dev/shm').filter((f) => f.startsWith(`vmbeam-${process.pid}-`)).map((f) => `/dev/shm/${f}`));
-  found.push(...readdirSync(tmpdir()).filter((f) => f.startsWith(`vmbeam-qemu-${process.pid}-`)).map((f) => `${tmpdir()}/${f}`));
+  const stateDir = `vmbeam-qemu-${process.pid}-states-`;
+  found.push(
+    ...readdirSync(tmpdir())
+      .filter((f) => f.startsWith(`vmbeam-qemu-${process.pid}-`))
+      .filter((f) => states === 'with saved guests' || !f.startsWith(stateDir))
+      .map((f) => `${tmpdir()}/${f}`),
+  );
   for (const pid of processTree(process.pid)) {
     if (pid === process.pid) continue;
     try {
@@ -34,7 +44,8 @@ function leftovers(): string[] {
       // exited meanwhile
     }
   }
-  if (activeTestbeds() > 0) found.push(`${activeTestbeds()} registered testbed(s)`);
+  const registered = activeTestbeds() - (states === 'without' && store !== undefined && !storeDisposed ? 1 : 0);
+  if (registered > 0) found.push(`${registered} registered testbed(s)`);
   return found;
 }
 
@@ -56,13 +67,20 @@ describe.skipIf(skipReason !== null)(
     });
 
     beforeAll(async () => {
-      buildImage(imageDir);
+      store = new GuestStateStore(buildImage(imageDir));
       accel = (await detectAccel('auto', imageDir)).accel;
     }, 120_000);
 
+    afterAll(async () => {
+      await store?.dispose();
+    });
+
+    const migrate = (req: QemuMigrationRequest, hooks: Parameters<typeof migrateOnce>[1] = {}) =>
+      migrateOnce(req, hooks, store);
+
     it('zero-copy completes, only device state crosses the link, guest runs at the destination', async () => {
       const statuses: string[] = [];
-      const measurement = await migrateOnce(request({ system: 'vmbeam' }), {
+      const measurement = await migrate(request({ system: 'vmbeam' }), {
         afterCompletion: async ({ source, destination }: MigrationContext) => {
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
           statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
@@ -84,7 +102,7 @@ describe.skipIf(skipReason !== null)(
     it('pre-copy over SSH at xen-nest completes and sends at least the touched memory', async () => {
       let filledMb = Number.NaN;
       const statuses: string[] = [];
-      const measurement = await migrateOnce(request({ system: 'xen-nest' }), {
+      const measurement = await migrate(request({ system: 'xen-nest' }), {
         afterCompletion: async ({ source, destination, readyLine }: MigrationContext) => {
           filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
@@ -107,12 +125,12 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('reports a timeout, cancels, and leaves nothing behind', async () => {
-      await expect(migrateOnce(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }))).rejects.toThrow(/timed out/);
+      await expect(migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }))).rejects.toThrow(/timed out/);
       expect(leftovers()).toEqual([]);
     });
 
     it('fails with QEMU error text when the destination dies, and leaves nothing behind', async () => {
-      const failure = migrateOnce(request({ system: 'xen-nest-nocipher' }), {
+      const failure = migrate(request({ system: 'xen-nest-nocipher' }), {
         onMigrating: async ({ destination }: MigrationContext) => {
           await new Promise((resolve) => setTimeout(resolve, 1000));
           await destination.process.kill('SIGKILL');
@@ -120,6 +138,31 @@ describe.skipIf(skipReason !== null)(
       });
       await expect(failure).rejects.toThrow(/migration failed: .+/);
       expect(leftovers()).toEqual([]);
+    });
+
+    it('restores the saved guest for each migration and dirties at the rate it is told', async () => {
+      let filledMb = Number.NaN;
+      let dirtying = parseDirtyingLine('');
+      const measurement = await migrate(
+        request({ system: 'xen-blanket-nocipher', dirtyRegionMb: 32, dirtyPagesPerS: 2000 }),
+        {
+          afterCompletion: ({ readyLine, dirtyingLine }: MigrationContext) => {
+            filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
+            dirtying = parseDirtyingLine(dirtyingLine);
+          },
+        },
+      );
+      expect(dirtying).toEqual({ dirtyMb: 32, rate: 2000 });
+      // The restored memory is filled, and re-dirtied pages are sent again.
+      expect(measurement.networkBytes).toBeGreaterThan((filledMb + 4) * MB);
+      expect(measurement.iterations).toBeGreaterThan(4);
+    });
+
+    it('removes the saved guests when the store is disposed', async () => {
+      expect(leftovers('with saved guests').some((path) => path.includes('-states-'))).toBe(true);
+      await store?.dispose();
+      storeDisposed = true;
+      expect(leftovers('with saved guests')).toEqual([]);
     });
   },
 );

@@ -3,12 +3,16 @@
  *
  * 1. Fills the guest's free memory with non-zero data (a long-running guest
  *    has no zero pages; QEMU would otherwise skip them, unlike Xen).
- * 2. Prints the ready line "VMBEAM-READY ..." on the console.
- * 3. Dirties the first `vmbeam.dirty_mb` MB of the filled memory at
- *    `vmbeam.rate` pages/s, uniformly at random, forever (or idles).
- *
- * Parameters come from the kernel command line (/proc/cmdline):
- *   vmbeam.dirty_mb=<MB>   vmbeam.rate=<pages/s>   vmbeam.margin_mb=<MB>
+ * 2. Prints the ready line "VMBEAM-READY ..." on the console (ttyS0).
+ * 3. Waits for one command line on the control port (ttyS1):
+ *      dirty <MB> <pages/s>
+ *    prints "VMBEAM-DIRTYING dirty_mb=<MB> rate=<pages/s>" and dirties the
+ *    first <MB> MB of the filled memory at that rate, uniformly at random,
+ *    forever (or idles when either is 0).
+ * The harness saves the guest while it waits in step 3 and restores that
+ * state for every migration, so the dirty parameters cannot come from the
+ * kernel command line. Optional kernel parameters: vmbeam.margin_mb=<MB>,
+ * vmbeam.fill_stride=<bytes>.
  * Built with: gcc -static -O2 -o workload workload.c
  */
 #define _GNU_SOURCE
@@ -17,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +76,48 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Reads "dirty <MB> <pages/s>" from the control port; echo off so nothing
+ * flows back to the harness. Returns 0, or 1 after printing VMBEAM-ERROR. */
+static int read_command(long *dirty_mb, long *rate)
+{
+    /* O_NONBLOCK only for the open: without CLOCAL it could wait for a carrier. */
+    int fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        printf("VMBEAM-ERROR cannot open the control port /dev/ttyS1\n");
+        fflush(stdout);
+        return 1;
+    }
+    struct termios tio;
+    if (tcgetattr(fd, &tio) == 0) {
+        tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        tio.c_lflag |= ICANON;
+        tio.c_cflag |= CLOCAL | CREAD;
+        tcsetattr(fd, TCSANOW, &tio);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    char line[128];
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(fd, line + used, sizeof line - 1 - used);
+        if (n <= 0) {
+            usleep(10000); /* a hang-up or signal: retry without spinning */
+            continue;
+        }
+        used += (size_t)n;
+        line[used] = '\0';
+        char *newline = strchr(line, '\n');
+        if (newline == NULL && used < sizeof line - 1)
+            continue;
+        if (sscanf(line, "dirty %ld %ld", dirty_mb, rate) == 2 && *dirty_mb >= 0 && *rate >= 0)
+            break;
+        printf("VMBEAM-ERROR bad control command: %.60s\n", line);
+        fflush(stdout);
+        used = 0;
+    }
+    close(fd);
+    return 0;
+}
+
 int main(void)
 {
     char cmdline[4096] = {0};
@@ -79,8 +127,6 @@ int main(void)
             cmdline[0] = '\0';
         fclose(f);
     }
-    long dirty_mb = cmdline_param(cmdline, "vmbeam.dirty_mb", 0);
-    long rate = cmdline_param(cmdline, "vmbeam.rate", 0);
     long available_kb = meminfo_kb("MemAvailable");
     if (available_kb < 0)
         available_kb = meminfo_kb("MemFree");
@@ -113,11 +159,17 @@ int main(void)
         *(uint64_t *)(mem + off) = (off >> 3) * 0x9E3779B97F4A7C15ULL | 1ULL;
     uint64_t fill_ms = (now_ns() - t0) / 1000000ULL;
 
-    if ((size_t)dirty_mb * MB > fill_bytes)
+    printf("VMBEAM-READY filled_mb=%ld available_mb=%ld total_mb=%ld fill_ms=%llu\n",
+           fill_mb, available_kb / 1024, meminfo_kb("MemTotal") / 1024, (unsigned long long)fill_ms);
+    fflush(stdout);
+
+    long dirty_mb = 0;
+    long rate = 0;
+    if (read_command(&dirty_mb, &rate) != 0)
+        return 1;
+    if (dirty_mb > fill_mb)
         dirty_mb = fill_mb;
-    printf("VMBEAM-READY filled_mb=%ld available_mb=%ld total_mb=%ld fill_ms=%llu dirty_mb=%ld rate=%ld\n",
-           fill_mb, available_kb / 1024, meminfo_kb("MemTotal") / 1024, (unsigned long long)fill_ms,
-           dirty_mb, rate);
+    printf("VMBEAM-DIRTYING dirty_mb=%ld rate=%ld\n", dirty_mb, rate);
     fflush(stdout);
 
     if (dirty_mb <= 0 || rate <= 0) {
