@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { TimeBins } from '../../series.ts';
 import type { BandwidthPoint, CpuPoint } from './types.ts';
 
 export interface CounterSample {
@@ -150,22 +151,37 @@ export interface Series {
 }
 
 /**
- * One point per interval between consecutive samples, stamped with the
- * interval's start (s since the migration started). Rates are per interval,
- * so a short last interval still reports a rate, not a partial sum.
+ * The counters' growth between consecutive samples, spread over aligned 1 s
+ * bins from the first sample (as the simulator and the xen backend bin
+ * theirs): link Mbit/s and CPU % (100 = one core) per bin. A partial last
+ * bin reports what happened in it, per full second.
  */
 export function binSamples(samples: readonly CounterSample[], ticksPerSecond: number): Series {
-  const bandwidthSeries: BandwidthPoint[] = [];
-  const cpuSeries: CpuPoint[] = [];
+  const first = samples[0];
+  if (first === undefined) return { bandwidthSeries: [], cpuSeries: [] };
+  const bytes = new TimeBins();
+  const cpuSeconds = new TimeBins();
   for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1];
-    const b = samples[i];
-    if (a === undefined || b === undefined) continue;
-    const dtS = (b.tMs - a.tMs) / 1000;
-    if (dtS <= 0) continue;
-    const tS = Math.round(a.tMs) / 1000;
-    bandwidthSeries.push({ tS, mbps: ((b.linkBytes - a.linkBytes) * 8) / dtS / 1e6 });
-    cpuSeries.push({ tS, utilizationPct: ((b.cpuTicks - a.cpuTicks) / ticksPerSecond / dtS) * 100 });
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const fromS = (a.tMs - first.tMs) / 1000;
+    const toS = (b.tMs - first.tMs) / 1000;
+    if (toS <= fromS) continue;
+    bytes.add(fromS, toS, b.linkBytes - a.linkBytes);
+    cpuSeconds.add(fromS, toS, (b.cpuTicks - a.cpuTicks) / ticksPerSecond);
   }
-  return { bandwidthSeries, cpuSeries };
+  const bins = Math.max(bytes.totals().length, cpuSeconds.totals().length);
+  const at = (totals: number[], index: number): number => totals[index] ?? 0;
+  const byteTotals = bytes.totals();
+  const cpuTotals = cpuSeconds.totals();
+  return {
+    bandwidthSeries: Array.from({ length: bins }, (_, index) => ({
+      tS: index * bytes.binS,
+      mbps: (at(byteTotals, index) * 8) / 1e6 / bytes.binS,
+    })),
+    cpuSeries: Array.from({ length: bins }, (_, index) => ({
+      tS: index * cpuSeconds.binS,
+      utilizationPct: (at(cpuTotals, index) / cpuSeconds.binS) * 100,
+    })),
+  };
 }

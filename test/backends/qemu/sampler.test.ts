@@ -2,22 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { CpuCounter, binSamples, parseStatPpid, parseStatTicks, processTree } from '../../../harness/backends/qemu/sampler.ts';
 
 describe('binning of counter samples', () => {
-  it('gives one point per interval, stamped with its start, as rates', () => {
+  it('spreads counter growth over aligned 1 s bins from the first sample', () => {
     const series = binSamples(
       [
-        { tMs: 0, linkBytes: 1000, cpuTicks: 50 },
-        { tMs: 1000, linkBytes: 1000 + 12_500_000, cpuTicks: 150 },
-        { tMs: 2000, linkBytes: 1000 + 25_000_000, cpuTicks: 200 },
-        { tMs: 2500, linkBytes: 1000 + 25_000_000 + 6_250_000, cpuTicks: 250 },
+        { tMs: 100, linkBytes: 1000, cpuTicks: 50 },
+        { tMs: 1100, linkBytes: 1000 + 12_500_000, cpuTicks: 150 },
+        { tMs: 2100, linkBytes: 1000 + 25_000_000, cpuTicks: 200 },
+        { tMs: 2600, linkBytes: 1000 + 25_000_000 + 6_250_000, cpuTicks: 250 },
       ],
       100,
     );
     expect(series.bandwidthSeries.map((point) => point.tS)).toEqual([0, 1, 2]);
-    expect(series.bandwidthSeries.map((point) => Math.round(point.mbps))).toEqual([100, 100, 100]);
-    expect(series.cpuSeries.map((point) => Math.round(point.utilizationPct))).toEqual([100, 50, 100]);
+    expect(series.cpuSeries.map((point) => point.tS)).toEqual([0, 1, 2]);
+    // The last bin holds half a second at 100 Mbit/s.
+    expect(series.bandwidthSeries.map((point) => Math.round(point.mbps))).toEqual([100, 100, 50]);
+    expect(series.cpuSeries.map((point) => Math.round(point.utilizationPct))).toEqual([100, 50, 50]);
+  });
+
+  it('splits a sampling interval that straddles a bin boundary', () => {
+    const series = binSamples(
+      [
+        { tMs: 0, linkBytes: 0, cpuTicks: 0 },
+        { tMs: 500, linkBytes: 0, cpuTicks: 0 },
+        { tMs: 1500, linkBytes: 12_500_000, cpuTicks: 100 },
+      ],
+      100,
+    );
+    expect(series.bandwidthSeries.map((point) => point.mbps)).toEqual([50, 50]);
+    expect(series.cpuSeries.map((point) => point.utilizationPct)).toEqual([50, 50]);
   });
 
   it('is empty for fewer than two samples and skips zero-length intervals', () => {
+    expect(binSamples([], 100)).toEqual({ bandwidthSeries: [], cpuSeries: [] });
     expect(binSamples([{ tMs: 0, linkBytes: 0, cpuTicks: 0 }], 100)).toEqual({ bandwidthSeries: [], cpuSeries: [] });
     const series = binSamples(
       [
