@@ -1,4 +1,4 @@
-import type { BackendName, MigrationMeasurement, ServiceMeasurement } from './backends/backend.ts';
+import type { BackendName, MigrationMeasurement, SeriesSample, ServiceMeasurement } from './backends/backend.ts';
 import type { FigureId, MigrationPoint } from './experiment.ts';
 import { TableWriter } from './results/csv.ts';
 import {
@@ -61,15 +61,7 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
                 bytes !== undefined && duration !== undefined && duration > 0 ? (bytes * 8) / duration / 1e6 : undefined,
             },
           ]);
-          series.append(
-            (m?.bandwidthSeries ?? []).map((sample) => ({
-              backend,
-              system: point.system,
-              rep,
-              t_s: sample.tS,
-              bandwidth_mbps: sample.value,
-            })),
-          );
+          series.append(seriesRows(backend, point, rep, m?.bandwidthSeries, 'bandwidth_mbps'));
         },
       };
     }
@@ -87,15 +79,7 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
               mean_cpu_utilization_pct: cpu === undefined || m === undefined ? undefined : (cpu / m.migrationTimeS) * 100,
             },
           ]);
-          series.append(
-            (m?.cpuSeries ?? []).map((sample) => ({
-              backend,
-              system: point.system,
-              rep,
-              t_s: sample.tS,
-              cpu_utilization_pct: sample.value,
-            })),
-          );
+          series.append(seriesRows(backend, point, rep, m?.cpuSeries, 'cpu_utilization_pct'));
         },
       };
     }
@@ -173,6 +157,23 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
 
 function measured(outcome: Outcome): MigrationMeasurement | undefined {
   return outcome.status === 'ok' && 'measurement' in outcome ? outcome.measurement : undefined;
+}
+
+type SeriesRow<Column extends string> = { backend: BackendName; system: string; rep: number; t_s: number } & Record<
+  Column,
+  number
+>;
+
+/** One row per 1 s bin of a migration's series, the value under `column`. */
+function seriesRows<Column extends string>(
+  backend: BackendName,
+  point: MigrationPoint,
+  rep: number,
+  samples: readonly SeriesSample[] | undefined,
+  column: Column,
+): SeriesRow<Column>[] {
+  // A computed key widens to an index signature; the row has exactly these keys.
+  return (samples ?? []).map((sample) => ({ backend, system: point.system, rep, t_s: sample.tS, [column]: sample.value }) as SeriesRow<Column>);
 }
 
 function identity(backend: BackendName, point: MigrationPoint, rep: number, outcome: Outcome) {
