@@ -128,14 +128,15 @@ async function runOnTestbed(
   const names = linkNames(process.pid, testbed.run);
   testbed.linkNames = names;
   const link = createLink(profile, names);
-  const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
+  // The source's RAM is a copy of the saved guest's; a zero-copy destination maps that same file.
+  const sourceMemoryPath = testbed.copySharedMemory(state.ramTemplatePath);
   const track = testbed.track.bind(testbed);
   const vmConfig = (role: VmRole): Parameters<typeof launchVm>[0] => ({
     role,
     accel: request.accel,
     memoryMb: request.memoryMb,
     image,
-    sharedMemoryPath,
+    sharedMemoryPath: role === 'source' || profile.zeroCopy ? sourceMemoryPath : undefined,
     qmpSocket: `${testbed.dir}/${role}-qmp.sock`,
     serialLog: `${testbed.dir}/${role}-serial.log`,
     controlSocket: `${testbed.dir}/${role}-control.sock`,
@@ -162,9 +163,10 @@ async function runOnTestbed(
   ]);
   throwIfAborted(signal);
 
+  // Explicit both ways: restoring the source set x-ignore-shared, and pre-copy must send the RAM.
   const capabilities = [
     { capability: 'events', state: true },
-    ...(profile.zeroCopy ? [{ capability: 'x-ignore-shared', state: true }] : []),
+    { capability: 'x-ignore-shared', state: profile.zeroCopy },
   ];
   for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
   await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });

@@ -112,13 +112,38 @@ export function tbfArgs(netns: string, dev: string, rateMbitPerS: number): strin
   return ['-n', netns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${rateMbitPerS}mbit`, 'burst', String(burst), 'latency', '50ms'];
 }
 
-function run(command: string, args: readonly string[]): string {
+function run(command: string, args: readonly string[], input?: string): string {
   try {
-    return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    return execFileSync(command, args, { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`${command} ${args.join(' ')} failed: ${stderr === '' ? String(error) : stderr}`);
+    const what = input === undefined ? args.join(' ') : `${args.join(' ')} <<< ${input.trim().replaceAll('\n', '; ')}`;
+    throw new Error(`${command} ${what} failed: ${stderr === '' ? String(error) : stderr}`);
   }
+}
+
+/**
+ * The `ip` commands that build a link, as batches (one `ip -batch -` process
+ * each, instead of one process per command: setup is not measured, but it
+ * is paid once per migration). `netns` undefined = the host's namespace.
+ */
+export function linkBatches(names: LinkNames): { netns: string | undefined; commands: string[] }[] {
+  const inside = (ns: string, dev: string, address: string) => ({
+    netns: ns,
+    commands: [`addr add ${address}/${PREFIX} dev ${dev}`, 'link set lo up', `link set ${dev} up`],
+  });
+  return [
+    {
+      netns: undefined,
+      commands: [
+        `netns add ${names.sourceNs}`,
+        `netns add ${names.destinationNs}`,
+        `link add ${names.sourceVeth} netns ${names.sourceNs} type veth peer name ${names.destinationVeth} netns ${names.destinationNs}`,
+      ],
+    },
+    inside(names.sourceNs, names.sourceVeth, SOURCE_ADDRESS),
+    inside(names.destinationNs, names.destinationVeth, DESTINATION_ADDRESS),
+  ];
 }
 
 export interface Link {
@@ -132,21 +157,11 @@ export interface Link {
  */
 export function createLink(profile: LinkProfile, names: LinkNames): Link {
   try {
-    run('ip', ['netns', 'add', names.sourceNs]);
-    run('ip', ['netns', 'add', names.destinationNs]);
-    run('ip', [
-      'link', 'add', names.sourceVeth, 'netns', names.sourceNs, 'type', 'veth',
-      'peer', 'name', names.destinationVeth, 'netns', names.destinationNs,
-    ]);
-    for (const [ns, dev, address] of [
-      [names.sourceNs, names.sourceVeth, SOURCE_ADDRESS],
-      [names.destinationNs, names.destinationVeth, DESTINATION_ADDRESS],
-    ] as const) {
-      run('ip', ['-n', ns, 'addr', 'add', `${address}/${PREFIX}`, 'dev', dev]);
-      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-      run('tc', tbfArgs(ns, dev, profile.rateMbitPerS));
+    for (const batch of linkBatches(names)) {
+      run('ip', [...(batch.netns === undefined ? [] : ['-n', batch.netns]), '-batch', '-'], `${batch.commands.join('\n')}\n`);
     }
+    run('tc', tbfArgs(names.sourceNs, names.sourceVeth, profile.rateMbitPerS));
+    run('tc', tbfArgs(names.destinationNs, names.destinationVeth, profile.rateMbitPerS));
   } catch (error) {
     destroyLink(names);
     throw error;

@@ -4,7 +4,7 @@
  * the /dev/shm file and the private 0700 directory. The teardown is also
  * registered with cleanup.ts so a signal handler can run it.
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
@@ -43,16 +43,13 @@ export class Testbed {
     }
   }
 
-  /** Creates the guest-RAM file under /dev/shm with mode 0600 and the guest's size. */
-  createSharedMemory(memoryMb: number): string {
+  /** Creates this testbed's guest-RAM file under /dev/shm, mode 0600, as a copy of a saved guest's RAM. */
+  copySharedMemory(templatePath: string): string {
     const path = `/dev/shm/${SHM_PREFIX}${process.pid}-${this.run}`;
     this.sharedMemoryPath = path;
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      ftruncateSync(fd, memoryMb * 1024 * 1024);
-    } finally {
-      closeSync(fd);
-    }
+    const fd = openSync(path, 'wx', 0o600); // exclusive: never someone else's file
+    closeSync(fd);
+    copyFileSync(templatePath, path);
     return path;
   }
 

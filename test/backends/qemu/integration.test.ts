@@ -27,7 +27,12 @@ let storeDisposed = false;
 function leftovers(states: 'with saved guests' | 'without' = 'without'): string[] {
   const found: string[] = [];
   found.push(...listNamespaces().filter((ns) => ns.startsWith(`vmb${process.pid}r`)).map((ns) => `netns ${ns}`));
-  found.push(...readdirSync('/dev/shm').filter((f) => f.startsWith(`vmbeam-${process.pid}-`)).map((f) => `/dev/shm/${f}`));
+  found.push(
+    ...readdirSync('/dev/shm')
+      .filter((f) => f.startsWith(`vmbeam-${process.pid}-`))
+      .filter((f) => states === 'with saved guests' || !f.includes('-template-'))
+      .map((f) => `/dev/shm/${f}`),
+  );
   const stateDir = `vmbeam-qemu-${process.pid}-states-`;
   found.push(
     ...readdirSync(tmpdir())
@@ -159,7 +164,9 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('removes the saved guests when the store is disposed', async () => {
-      expect(leftovers('with saved guests').some((path) => path.includes('-states-'))).toBe(true);
+      const saved = leftovers('with saved guests');
+      expect(saved.some((path) => path.includes('-states-'))).toBe(true);
+      expect(saved.some((path) => path.includes('-template-'))).toBe(true);
       await store?.dispose();
       storeDisposed = true;
       expect(leftovers('with saved guests')).toEqual([]);

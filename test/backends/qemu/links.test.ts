@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   LINK_PROFILES,
+  linkBatches,
   linkNames,
   linkRateBytesPerS,
   ownerPid,
@@ -65,5 +66,23 @@ describe('tc and counters', () => {
     ].join('\n');
     expect(parseNetDevBytes(text, 'vb12r1s')).toEqual({ rx: 1_234_567, tx: 7_654_321 });
     expect(parseNetDevBytes(text, 'eth0')).toBeUndefined();
+  });
+});
+
+describe('link setup batches', () => {
+  it('creates both namespaces before the veth pair that joins them, then configures each end inside its namespace', () => {
+    const names = linkNames(4242, 7);
+    const [host, source, destination] = linkBatches(names);
+    expect(host?.netns).toBeUndefined();
+    expect(host?.commands.slice(0, 2)).toEqual([`netns add ${names.sourceNs}`, `netns add ${names.destinationNs}`]);
+    expect(host?.commands[2]).toBe(
+      `link add ${names.sourceVeth} netns ${names.sourceNs} type veth peer name ${names.destinationVeth} netns ${names.destinationNs}`,
+    );
+    expect(source).toEqual({
+      netns: names.sourceNs,
+      commands: [`addr add 10.77.0.1/30 dev ${names.sourceVeth}`, 'link set lo up', `link set ${names.sourceVeth} up`],
+    });
+    expect(destination?.netns).toBe(names.destinationNs);
+    expect(destination?.commands[0]).toBe(`addr add 10.77.0.2/30 dev ${names.destinationVeth}`);
   });
 });

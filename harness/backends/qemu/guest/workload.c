@@ -76,16 +76,17 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Reads "dirty <MB> <pages/s>" from the control port; echo off so nothing
- * flows back to the harness. Returns 0, or 1 after printing VMBEAM-ERROR. */
-static int read_command(long *dirty_mb, long *rate)
+/* Opens the control port, echo off so nothing flows back to the harness.
+ * Done before the ready line: the harness may save the guest right after it,
+ * and a port opened only after the restore would drop what arrived first. */
+static int open_control_port(void)
 {
     /* O_NONBLOCK only for the open: without CLOCAL it could wait for a carrier. */
     int fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         printf("VMBEAM-ERROR cannot open the control port /dev/ttyS1\n");
         fflush(stdout);
-        return 1;
+        return -1;
     }
     struct termios tio;
     if (tcgetattr(fd, &tio) == 0) {
@@ -95,6 +96,12 @@ static int read_command(long *dirty_mb, long *rate)
         tcsetattr(fd, TCSANOW, &tio);
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+/* Reads lines from the control port until one is "dirty <MB> <pages/s>". */
+static void read_command(int fd, long *dirty_mb, long *rate)
+{
     char line[128];
     size_t used = 0;
     for (;;) {
@@ -109,13 +116,11 @@ static int read_command(long *dirty_mb, long *rate)
         if (newline == NULL && used < sizeof line - 1)
             continue;
         if (sscanf(line, "dirty %ld %ld", dirty_mb, rate) == 2 && *dirty_mb >= 0 && *rate >= 0)
-            break;
+            return;
         printf("VMBEAM-ERROR bad control command: %.60s\n", line);
         fflush(stdout);
         used = 0;
     }
-    close(fd);
-    return 0;
 }
 
 int main(void)
@@ -159,14 +164,17 @@ int main(void)
         *(uint64_t *)(mem + off) = (off >> 3) * 0x9E3779B97F4A7C15ULL | 1ULL;
     uint64_t fill_ms = (now_ns() - t0) / 1000000ULL;
 
+    int control = open_control_port();
+    if (control < 0)
+        return 1;
     printf("VMBEAM-READY filled_mb=%ld available_mb=%ld total_mb=%ld fill_ms=%llu\n",
            fill_mb, available_kb / 1024, meminfo_kb("MemTotal") / 1024, (unsigned long long)fill_ms);
     fflush(stdout);
 
     long dirty_mb = 0;
     long rate = 0;
-    if (read_command(&dirty_mb, &rate) != 0)
-        return 1;
+    read_command(control, &dirty_mb, &rate);
+    close(control);
     if (dirty_mb > fill_mb)
         dirty_mb = fill_mb;
     printf("VMBEAM-DIRTYING dirty_mb=%ld rate=%ld\n", dirty_mb, rate);
