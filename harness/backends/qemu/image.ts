@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildCpio, type CpioEntry } from './cpio.ts';
 import { BUSYBOX_PATH, findGuestKernel } from './prereq.ts';
+import { WEB_SCRIPT_PATH, webImageEntries } from './web/guest.ts';
 
 /** Printed by the workload on the serial console once memory is filled. */
 export const READY_LINE = 'VMBEAM-READY';
@@ -28,6 +29,7 @@ const INIT_SCRIPT = `#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/${WEB_SCRIPT_PATH}
 /bin/workload
 echo "VMBEAM-ERROR workload exited with status $?"
 while true; do /bin/busybox sleep 3600; done
@@ -55,8 +57,12 @@ export function controlCommand(workload: WorkloadParameters): string {
   return `dirty ${mb} ${rate}\n`;
 }
 
-function imageKey(kernel: string): string {
+function imageKey(kernel: string, extra: readonly CpioEntry[]): string {
   const hash = createHash('sha256');
+  for (const entry of extra) {
+    hash.update(`${entry.kind} ${entry.path} ${'mode' in entry ? String(entry.mode) : ''}\n`);
+    if (entry.kind === 'file') hash.update(entry.data);
+  }
   hash.update(readFileSync(WORKLOAD_SOURCE));
   hash.update(INIT_SCRIPT);
   hash.update(readFileSync(BUSYBOX_PATH));
@@ -71,7 +77,8 @@ function imageKey(kernel: string): string {
 export function buildImage(imageDir: string = DEFAULT_IMAGE_DIR): GuestImage {
   const kernel = findGuestKernel();
   if (kernel === undefined) throw new Error('no guest kernel /boot/vmlinuz-*: install the Debian package linux-image-amd64');
-  const initrd = join(imageDir, `initramfs-${imageKey(kernel)}.cpio.gz`);
+  const web = webImageEntries(kernel);
+  const initrd = join(imageDir, `initramfs-${imageKey(kernel, web)}.cpio.gz`);
   if (existsSync(initrd)) return { kernel, initrd };
 
   mkdirSync(imageDir, { recursive: true });
@@ -96,6 +103,7 @@ export function buildImage(imageDir: string = DEFAULT_IMAGE_DIR): GuestImage {
       { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
       { kind: 'file', path: 'bin/workload', data: readFileSync(workload), mode: 0o755 },
       { kind: 'file', path: 'init', data: Buffer.from(INIT_SCRIPT), mode: 0o755 },
+      ...web,
     ];
     const partial = join(work, 'initramfs.cpio.gz');
     writeFileSync(partial, gzipSync(buildCpio(entries), { level: 6 }));

@@ -96,7 +96,8 @@ export function linkNames(pid: number, run: number): LinkNames {
   };
 }
 
-const NAME_PATTERN = /^vmb(\d+)r\d+[sd]$/;
+/** s/d: the two cloud VMs; c: Fig. 7's client (web/network.ts). */
+const NAME_PATTERN = /^vmb(\d+)r\d+[sdc]$/;
 
 /** The pid of the harness that created a namespace, or undefined when it is not ours. */
 export function ownerPid(netnsName: string): number | undefined {
@@ -226,8 +227,13 @@ export function listNamespaces(): string[] {
  * Synchronous and idempotent, so a signal handler can call it too.
  */
 export function destroyLink(names: LinkNames): string[] {
+  return destroyNamespaces([names.sourceNs, names.destinationNs]);
+}
+
+/** Kills the processes in each namespace, then deletes it; missing ones are skipped. */
+export function destroyNamespaces(namespaces: readonly string[]): string[] {
   const problems: string[] = [];
-  for (const ns of [names.sourceNs, names.destinationNs]) {
+  for (const ns of namespaces) {
     for (const pid of namespacePids(ns)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -237,7 +243,7 @@ export function destroyLink(names: LinkNames): string[] {
     }
   }
   const existing = new Set(listNamespaces());
-  for (const ns of [names.sourceNs, names.destinationNs]) {
+  for (const ns of namespaces) {
     if (!existing.has(ns)) continue;
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -8,7 +8,7 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
-import { destroyLink, type LinkNames } from './links.ts';
+import { destroyLink, destroyNamespaces, type LinkNames } from './links.ts';
 import type { ManagedProcess } from './procs.ts';
 import type { QmpClient } from './qmp.ts';
 
@@ -22,6 +22,8 @@ export class Testbed {
   readonly processes: ManagedProcess[] = [];
   readonly qmpClients: QmpClient[] = [];
   linkNames: LinkNames | undefined;
+  /** Namespaces beyond the link's two (Fig. 7's client); register each before creating it. */
+  readonly namespaces: string[] = [];
   sharedMemoryPath: string | undefined;
   private readonly unregister: () => void;
   private tornDown = false;
@@ -69,6 +71,7 @@ export class Testbed {
       }
     }
     if (this.linkNames !== undefined) problems.push(...destroyLink(this.linkNames));
+    problems.push(...destroyNamespaces(this.namespaces));
     for (const path of [this.sharedMemoryPath, this.dir]) {
       if (path === undefined) continue;
       try {

@@ -10,6 +10,7 @@ import { DIRTYING_LINE, controlCommand, kernelCommandLine, type GuestImage, type
 import { QmpClient } from './qmp.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
 import type { Accel } from './types.ts';
+import { nicArgv, nicKernelArgs, type GuestNic } from './web/guest.ts';
 
 /**
  * `boot` boots the guest to save its state (guest-state.ts); `source` and
@@ -29,6 +30,8 @@ export interface VmConfig {
   serialLog: string;
   /** UNIX socket behind the guest's second serial port (the workload's control port). */
   controlSocket: string;
+  /** Fig. 7: a NIC on a tap device and the web server; none for Figs. 2-6. */
+  nic?: GuestNic;
 }
 
 /** Every role has the same RAM block name and devices, so a state saved by one loads into any other. */
@@ -51,13 +54,14 @@ export function qemuArgv(config: VmConfig): string[] {
     '-machine', `pc,memory-backend=${RAM_ID}`,
     '-kernel', config.image.kernel,
     '-initrd', config.image.initrd,
-    '-append', kernelCommandLine(),
+    '-append', [kernelCommandLine(), ...(config.nic === undefined ? [] : nicKernelArgs(config.nic))].join(' '),
     '-chardev', `file,id=serial0,path=${config.serialLog}`,
     '-serial', 'chardev:serial0',
     '-chardev', `socket,id=control,path=${config.controlSocket},server=on,wait=off`,
     '-serial', 'chardev:control',
     '-qmp', `unix:${config.qmpSocket},server=on,wait=off`,
   ];
+  if (config.nic !== undefined) argv.push(...nicArgv(config.nic));
   if (config.role !== 'boot') argv.push('-incoming', 'defer');
   return argv;
 }
