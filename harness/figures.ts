@@ -117,6 +117,11 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
               normal_rps: service?.normalRps,
               migration_rps: service?.migrationRps,
               degradation_pct: service?.degradationPct,
+              offered_rps: service?.offeredRps,
+              capacity_rps: service?.capacityRps,
+              failed_requests: service?.failedRequests,
+              errors: service?.errors,
+              timeouts: service?.timeouts,
             },
           ]);
           series.append(

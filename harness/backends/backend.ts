@@ -41,6 +41,15 @@ export interface ServiceMeasurement {
   readonly degradationPct: number;
   /** Replies per second in 1 s bins; `migrating` marks the migration window. */
   readonly series: readonly { readonly tS: number; readonly rps: number; readonly migrating: boolean }[];
+  /** The client's fixed request rate. */
+  readonly offeredRps?: number;
+  /** What the server sustains: measured before the run (qemu) or the model's (sim). */
+  readonly capacityRps?: number;
+  /** Requests that failed in the migration window: timed out, reset, refused or answered with an error status. */
+  readonly failedRequests?: number;
+  /** Failed requests of the whole run, and those of them that timed out. */
+  readonly errors?: number;
+  readonly timeouts?: number;
 }
 
 export interface MigrationContext {

@@ -72,6 +72,11 @@ export const fig7Table = defineTable('fig7', {
   normal_rps: 'number?',
   migration_rps: 'number?',
   degradation_pct: 'number?',
+  offered_rps: 'number?',
+  capacity_rps: 'number?',
+  failed_requests: 'number?',
+  errors: 'number?',
+  timeouts: 'number?',
 });
 
 export const fig7SeriesTable = defineTable('fig7-series', {

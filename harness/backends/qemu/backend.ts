@@ -15,6 +15,9 @@ import { LINK_PROFILES } from './links.ts';
 import { checkPrerequisites } from './prereq.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement } from './types.ts';
 import { guestKernelName, qemuVersion } from './version.ts';
+import { LOAD_FRACTION, PROBE_SECONDS, STEP } from './web/capacity.ts';
+import { CLIENT_NICE } from './web/httperf.ts';
+import { AFTER_S, BEFORE_S, REQUEST_TIMEOUT_S, WARM_UP_S, measureServiceOnce, type QemuServiceMeasurement } from './web/service.ts';
 
 export interface QemuOptions {
   readonly accel: AccelPreference;
@@ -27,7 +30,7 @@ export interface QemuOptions {
 const PAGE_BYTES = 4096;
 
 export class QemuBackend implements Backend {
-  static readonly FIGURES = ['2', '3', '4', '6'] as const satisfies readonly FigureId[];
+  static readonly FIGURES = ['2', '3', '4', '6', '7'] as const satisfies readonly FigureId[];
   readonly name = 'qemu' as const;
   readonly concurrency = 1;
   readonly figures = QemuBackend.FIGURES;
@@ -59,6 +62,17 @@ export class QemuBackend implements Backend {
       policy: this.options.policy,
       timeoutMs: this.options.timeoutMs,
       links: LINK_PROFILES,
+      // Fig. 7's method; the capacity it measured is in fig7.csv (capacity_rps), per run.
+      web: {
+        client: `httperf (nice ${CLIENT_NICE}, line-buffered per-call output)`,
+        loadFraction: LOAD_FRACTION,
+        capacityProbeS: PROBE_SECONDS,
+        capacityStep: STEP,
+        beforeS: BEFORE_S,
+        afterS: AFTER_S,
+        warmUpS: WARM_UP_S,
+        requestTimeoutS: REQUEST_TIMEOUT_S,
+      },
     };
   }
 
@@ -92,8 +106,17 @@ export class QemuBackend implements Backend {
     return toMeasurement(point, measured);
   }
 
-  async measureService(): Promise<ServiceMeasurement> {
-    throw new Error('Fig. 7 (a web server under load) is not implemented on the qemu backend yet');
+  async measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement> {
+    const measured = await measureServiceOnce({
+      system: point.system,
+      memoryMb: point.memoryMb,
+      policy: this.options.policy,
+      accel: this.accel,
+      timeoutMs: this.options.timeoutMs,
+      imageDir: this.options.imageDir,
+      signal: context.signal,
+    });
+    return toServiceMeasurement(measured);
   }
 
   async close(): Promise<void> {
@@ -125,5 +148,20 @@ export function toMeasurement(point: MigrationPoint, measured: QemuMigrationMeas
         ? undefined
         : measured.pagesSent * PAGE_BYTES,
     memoryAccessBytes: undefined,
+  };
+}
+
+/** The runner's view of one Fig. 7 run. */
+export function toServiceMeasurement(measured: QemuServiceMeasurement): ServiceMeasurement {
+  return {
+    normalRps: measured.normalRps,
+    migrationRps: measured.migrationRps,
+    degradationPct: measured.degradationPct,
+    series: measured.series,
+    offeredRps: measured.offeredRps,
+    capacityRps: measured.capacity.capacityRps,
+    failedRequests: measured.failedRequests,
+    errors: measured.failuresTotal,
+    timeouts: measured.httperf.errors.clientTimeouts,
   };
 }

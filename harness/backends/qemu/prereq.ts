@@ -16,6 +16,7 @@ export const DEBIAN_PACKAGES = [
   'iproute2',
   'gcc',
   'libc6-dev',
+  'httperf',
 ] as const;
 
 export type DebianPackage = (typeof DEBIAN_PACKAGES)[number];
@@ -69,6 +70,7 @@ const REQUIREMENTS: readonly Requirement[] = [
     present: () =>
       ['/usr/lib/x86_64-linux-gnu/libc.a', '/usr/lib/libc.a', '/usr/lib64/libc.a'].some((path) => existsSync(path)),
   },
+  { package: 'httperf', what: 'httperf (the Fig. 7 web client)', present: () => findOnPath('httperf') !== undefined },
 ];
 
 /**

@@ -111,5 +111,7 @@ export function webServiceTimeline(plan: WebPlan, migration: MigrationMeasuremen
     migrationRps,
     degradationPct: (1 - migrationRps / normalRps) * 100,
     series,
+    offeredRps: plan.offeredRps,
+    capacityRps: plan.capacityRps,
   };
 }

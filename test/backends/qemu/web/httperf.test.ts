@@ -75,7 +75,7 @@ describe('httperf command line', () => {
 
   it('runs niced and line-buffered, with a rate, a bound and per-call lines', () => {
     const argv = httperfArgv(load);
-    expect(argv.slice(0, 6)).toEqual(['nice', '-n', '19', 'stdbuf', '-oL', 'httperf']);
+    expect(argv.slice(0, 6)).toEqual(['nice', '-n', '10', 'stdbuf', '-oL', 'httperf']);
     const text = argv.join(' ');
     expect(text).toContain('--rate 56.8');
     expect(text).toContain('--num-conns 600 --num-calls 1 --timeout 5');
