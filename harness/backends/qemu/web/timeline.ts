@@ -79,6 +79,9 @@ export function serviceTimeline(
   const replies = [...calls.repliedMs.values()];
   const normalFromMs = window.loadStartMs + options.warmUpS * 1000;
   const normalRps = countIn(replies, normalFromMs, window.migrateMs) / ((window.migrateMs - normalFromMs) / 1000);
+  if (normalRps === 0) {
+    throw new Error(`no replies in the ${((window.migrateMs - normalFromMs) / 1000).toFixed(1)} s before the migration: the guest's web server did not serve the load`);
+  }
   const windowS = (window.resumedMs - window.migrateMs) / 1000;
   // A zero-length window (the guest resumed within the clock's resolution) has no rate of its own.
   const migrationRps = windowS > 0 ? countIn(replies, window.migrateMs, window.resumedMs) / windowS : 0;
@@ -93,7 +96,7 @@ export function serviceTimeline(
   return {
     normalRps,
     migrationRps,
-    degradationPct: normalRps > 0 ? (1 - migrationRps / normalRps) * 100 : Number.NaN,
+    degradationPct: (1 - migrationRps / normalRps) * 100,
     // Same convention as the simulator: a bin is "migrating" when it overlaps the window.
     series: counts.map((rps, tS) => ({ tS, rps, migrating: tS + 1 > startS && tS < Math.max(endS, startS + 1e-3) })),
     failedRequests: failedInWindow(calls, window, options, failuresTotal),

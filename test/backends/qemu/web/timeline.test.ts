@@ -64,4 +64,9 @@ describe('service timeline', () => {
     expect(() => serviceTimeline(calls, { ...window, loadEndMs: T0 + 16_000 }, options, 0)).toThrow(/less than the 5 s timeout/);
     expect(() => serviceTimeline(calls, { ...window, resumedMs: T0 + 9_000 }, options, 0)).toThrow(/resumed before/);
   });
+
+  it('refuses a run whose server answered nothing before the migration (no degradation can be computed)', () => {
+    const silent = steadyLoad(50, 30, 0, (sent) => sent < T0 + 10_000);
+    expect(() => serviceTimeline(silent, window, options, 500)).toThrow(/no replies in the 8\.0 s before the migration/);
+  });
 });
