@@ -86,22 +86,24 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new Error('aborted');
 }
 
-function sleepUntil(epochMs: number, signal: AbortSignal | undefined, failure: Promise<never>): Promise<void> {
-  return Promise.race([
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(done, Math.max(0, epochMs - Date.now()));
-      function done(): void {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }
-      function onAbort(): void {
-        clearTimeout(timer);
-        reject(new Error('aborted'));
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-    failure,
-  ]);
+/** Sleeps until `epochMs`; rejects on abort or when `failure` rejects first (and then stops the timer). */
+async function sleepUntil(epochMs: number, signal: AbortSignal | undefined, failure: Promise<never>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        timer = setTimeout(resolve, Math.max(0, epochMs - Date.now()));
+        onAbort = () => reject(new Error('aborted'));
+        if (signal?.aborted === true) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+      failure,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /**
