@@ -82,7 +82,8 @@ export class QemuBackend implements Backend {
    * booted again, and its error reported, by each migration that needs it.
    */
   async prepare(points: readonly MigrationPoint[], signal: AbortSignal): Promise<void> {
-    const sizes = [...new Set(points.map((point) => point.memoryMb))];
+    // Fig. 7 boots its own guest, with a NIC (web/service.ts); saved guests serve `migrate` only.
+    const sizes = [...new Set(points.filter((point) => point.figure !== '7').map((point) => point.memoryMb))];
     const workers = Array.from({ length: Math.min(sizes.length, availableParallelism()) }, async () => {
       for (let size = sizes.shift(); size !== undefined && !signal.aborted; size = sizes.shift()) {
         await this.states.state(this.accel, size, signal).catch(() => undefined);
