@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,11 +14,15 @@ describe('web guest image', () => {
 
   it("takes the e1000 module of exactly the guest kernel's release, and says what to install when it is missing", () => {
     const root = mkdtempSync(join(tmpdir(), 'vmbeam-modules-'));
-    const dir = join(root, '6.1.0-56-amd64/kernel/drivers/net/ethernet/intel/e1000');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'e1000.ko'), 'ELF module');
-    expect(readNicModule('/boot/vmlinuz-6.1.0-56-amd64', root).toString()).toBe('ELF module');
-    expect(() => readNicModule('/boot/vmlinuz-6.1.0-57-amd64', root)).toThrow(/no e1000 module .*linux-image-amd64/);
+    try {
+      const dir = join(root, '6.1.0-56-amd64/kernel/drivers/net/ethernet/intel/e1000');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'e1000.ko'), 'ELF module');
+      expect(readNicModule('/boot/vmlinuz-6.1.0-56-amd64', root).toString()).toBe('ELF module');
+      expect(() => readNicModule('/boot/vmlinuz-6.1.0-57-amd64', root)).toThrow(/no e1000 module .*linux-image-amd64/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('serves a one-line page (one body line per reply in httperf output)', () => {
