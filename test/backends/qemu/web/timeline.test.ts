@@ -58,6 +58,17 @@ describe('service timeline', () => {
     expect(result.series.filter((bin) => bin.migrating).map((bin) => bin.tS)).toEqual([10]);
   });
 
+  it('counts throughput over at least one second after a switch-over shorter than that', () => {
+    const short: ServiceWindow = { ...window, migrateMs: T0 + 10_300, resumedMs: T0 + 10_371 };
+    // Replies held back during the 71 ms downtime arrive just after it: within the second, nothing is lost.
+    const held = steadyLoad(50, 30, 0);
+    for (const [id, sent] of held.sentMs) if (sent >= T0 + 10_300 && sent < T0 + 10_371) held.repliedMs.set(id, T0 + 10_371);
+    expect(serviceTimeline(held, short, options, 0).migrationRps).toBeCloseTo(50, 6);
+    // A guest that stays silent for the rest of that second shows it.
+    const silent = steadyLoad(50, 30, 0, (sent) => sent >= T0 + 10_300 && sent < T0 + 10_800);
+    expect(serviceTimeline(silent, short, options, 0).degradationPct).toBeCloseTo(50, 6);
+  });
+
   it('rejects windows that leave no normal phase or no time for late failures', () => {
     const calls = steadyLoad(50, 30, 20);
     expect(() => serviceTimeline(calls, { ...window, migrateMs: T0 + 1_000 }, options, 0)).toThrow(/before the 2 s warm-up ended/);
