@@ -8,12 +8,8 @@
 import { GuestStateStore, restoreGuest } from './guest-state.ts';
 import { buildImage } from './image.ts';
 import { LINK_PROFILES, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
-import {
-  QEMU_MAX_DOWNTIME_LIMIT_MS,
-  migrationParameters,
-  xenPolicyDecision,
-  type PolicyDecision,
-} from './policy.ts';
+import { migrationParameters, type PolicyDecision } from './policy.ts';
+import { watchXenPolicy } from './policy-watch.ts';
 import { checkPrerequisites } from './prereq.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
 import { Testbed } from './testbed.ts';
@@ -190,24 +186,10 @@ async function runOnTestbed(
   const sampler = new Sampler(() => readLinkBytes(link, source.process.pid), cpu);
 
   // Xen policy: after each pass, decide whether to force the final stop-and-copy.
-  let forced = false;
-  const unsubscribe = source.qmp.onEvent((event) => {
-    if (event.event !== 'MIGRATION_PASS' || request.policy !== 'xen' || profile.zeroCopy || forced) return;
-    const pass = Number(event.data['pass']);
-    void (async () => {
-      const info = await source.qmp.execute<MigrationInfo>('query-migrate');
-      const decision = xenPolicyDecision({
-        passesCompleted: pass - 1,
-        bytesTransferred: info.ram?.transferred ?? 0,
-        guestBytes,
-      });
-      if (decision.action === 'force-final' && !forced) {
-        forced = true;
-        hooks.onPolicy?.(decision, pass);
-        await source.qmp.execute('migrate-set-parameters', { 'downtime-limit': QEMU_MAX_DOWNTIME_LIMIT_MS });
-      }
-    })().catch(() => undefined); // QMP gone: the completion wait reports the real error
-  });
+  const unsubscribe =
+    request.policy === 'xen' && !profile.zeroCopy
+      ? watchXenPolicy(source.qmp, guestBytes, (decision, pass) => hooks.onPolicy?.(decision, pass))
+      : () => undefined;
 
   const since = source.qmp.nextEventSeq;
   const destinationSince = destination.qmp.nextEventSeq;

@@ -1,8 +1,8 @@
 /**
  * The Xen policy (policy.ts) applied to a running pre-copy migration: after
  * each pass, decide whether to force the final stop-and-copy, and force it
- * by raising downtime-limit. The same rule as engine.ts applies inline, as
- * one function that the Fig. 7 service run (web/service.ts) uses too.
+ * by raising downtime-limit. Used by every pre-copy migration of the
+ * testbed (engine.ts, and web/service.ts for Fig. 7).
  */
 import { QEMU_MAX_DOWNTIME_LIMIT_MS, xenPolicyDecision, type PolicyDecision } from './policy.ts';
 import type { QmpClient } from './qmp.ts';
