@@ -118,6 +118,18 @@ function systemsOf(points: readonly { readonly system: SystemName }[]): SystemNa
   return [...new Set(points.map((point) => point.system))];
 }
 
+/** ", 4 GB guest" or ", 512 MB guest" from the rows' guest size; "" when no row has one. */
+export function guestSizeLabel(rows: readonly { readonly memory_mb?: number | undefined }[]): string {
+  const memoryMb = rows.find((row) => row.memory_mb !== undefined)?.memory_mb;
+  if (memoryMb === undefined) return '';
+  return memoryMb % 1024 === 0 ? `, ${memoryMb / 1024} GB guest` : `, ${memoryMb} MB guest`;
+}
+
+/** The simulator's Figs. 4, 5 and 7 come from mechanisms, not from the paper's numbers: say so; a testbed measured them. */
+export function provenanceLabel(rows: readonly { readonly backend: string }[]): string {
+  return rows.length > 0 && rows.every((row) => row.backend === 'sim') ? ' (prediction)' : '';
+}
+
 const MEMORY_AXIS: Axis = { title: 'Guest memory (MB)', values: [128, 512, 1024, 2048, 3072, 4096] };
 const GIB = 1024 ** 3;
 
@@ -146,8 +158,7 @@ export function fig2Charts(rows: readonly Fig2Row[]): Chart[] {
 }
 
 export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3SeriesRow[]): Chart[] {
-  const memoryOf = rows.find((row) => row.memory_mb !== undefined)?.memory_mb;
-  const size = memoryOf === undefined ? '' : `, ${memoryOf / 1024} GB guest`;
+  const size = guestSizeLabel(rows);
   return [
     {
       name: 'fig3a',
@@ -200,11 +211,12 @@ export function fig6Charts(rows: readonly Fig6Row[]): Chart[] {
 }
 
 export function fig4Charts(rows: readonly Fig4Row[], series: readonly Fig4SeriesRow[]): Chart[] {
+  const about = `${guestSizeLabel(rows)}${provenanceLabel(rows)}`;
   return [
     {
       name: 'fig4a',
       spec: lineChart(
-        'Fig. 4(a) CPU utilisation of both cloud VMs and the cloud Dom0, 4 GB guest (prediction)',
+        `Fig. 4(a) CPU utilisation of both cloud VMs and the cloud Dom0${about}`,
         summarise(series, (row) => row.t_s, (row) => row.cpu_utilization_pct),
         { title: 'Elapsed time (s)' },
         { title: 'CPU utilisation (%, 100 = one core)' },
@@ -214,7 +226,7 @@ export function fig4Charts(rows: readonly Fig4Row[], series: readonly Fig4Series
     {
       name: 'fig4b',
       spec: barChart(
-        'Fig. 4(b) Total CPU time during migration, 4 GB guest (prediction)',
+        `Fig. 4(b) Total CPU time during migration${about}`,
         summarise(rows, () => 0, (row) => row.cpu_time_s),
         { title: 'CPU time (s)' },
         (seconds) => `${seconds.toFixed(1)} s`,
@@ -229,7 +241,7 @@ export function fig5Charts(rows: readonly Fig5Row[]): Chart[] {
     {
       name: 'fig5',
       spec: barChart(
-        'Fig. 5 Estimated memory access, 4 GB guest (prediction)',
+        `Fig. 5 Estimated memory access${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
         summarise(rows, () => 0, (row) => (row.memory_access_bytes === undefined ? undefined : row.memory_access_bytes / GIB)),
         { title: 'Memory read + written (GiB)' },
         (gib) => `${gib.toFixed(1)} GiB`,
@@ -281,7 +293,7 @@ export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7Series
       name: 'fig7',
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: "Fig. 7 Web server throughput while the guest migrates, 1 GB guest (prediction)",
+        title: `Fig. 7 Web server throughput while the guest migrates${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
         config: CHART_CONFIG,
         vconcat: systems.map(panel),
       } as TopLevelSpec,
