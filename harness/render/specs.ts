@@ -10,6 +10,7 @@ import type {
   Fig7Row,
   Fig7SeriesRow,
 } from '../results/tables.ts';
+import { guestSizeLabel, provenanceLabel } from '../labels.ts';
 import { SYSTEMS, SYSTEM_LABELS, type SystemName } from '../systems.ts';
 import { mean } from '../stats.ts';
 import { summarise, type SummaryPoint } from './aggregate.ts';
@@ -116,18 +117,6 @@ function barChart(
 
 function systemsOf(points: readonly { readonly system: SystemName }[]): SystemName[] {
   return [...new Set(points.map((point) => point.system))];
-}
-
-/** ", 4 GB guest" or ", 512 MB guest" from the rows' guest size; "" when no row has one. */
-export function guestSizeLabel(rows: readonly { readonly memory_mb?: number | undefined }[]): string {
-  const memoryMb = rows.find((row) => row.memory_mb !== undefined)?.memory_mb;
-  if (memoryMb === undefined) return '';
-  return memoryMb % 1024 === 0 ? `, ${memoryMb / 1024} GB guest` : `, ${memoryMb} MB guest`;
-}
-
-/** The simulator's Figs. 4, 5 and 7 come from mechanisms, not from the paper's numbers: say so; a testbed measured them. */
-export function provenanceLabel(rows: readonly { readonly backend: string }[]): string {
-  return rows.length > 0 && rows.every((row) => row.backend === 'sim') ? ' (prediction)' : '';
 }
 
 const MEMORY_AXIS: Axis = { title: 'Guest memory (MB)', values: [128, 512, 1024, 2048, 3072, 4096] };

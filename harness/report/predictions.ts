@@ -1,4 +1,5 @@
 import type { Fig4Row, Fig5Row, Fig6Row, Fig7Row } from '../results/tables.ts';
+import { guestSizeLabel } from '../labels.ts';
 import { mean as meanOf } from '../stats.ts';
 import { SYSTEM_LABELS, SYSTEMS } from '../systems.ts';
 
@@ -34,7 +35,7 @@ export function predictionSections(rows: ValidationRows): string {
   const sections: string[] = [];
   if (rows.fig4 !== undefined) {
     sections.push(
-      '### Fig. 4: CPU load, 4 GB guest',
+      `### Fig. 4: CPU load${guestSizeLabel(rows.fig4)}`,
       '',
       table(
         ['system', 'CPU time (s)', 'mean utilisation (%, 100 = one core)'],
@@ -45,7 +46,7 @@ export function predictionSections(rows: ValidationRows): string {
   if (rows.fig5 !== undefined) {
     sections.push(
       '',
-      '### Fig. 5: memory access, 4 GB guest',
+      `### Fig. 5: memory access${guestSizeLabel(rows.fig5)}`,
       '',
       table(
         ['system', 'transferred (GiB)', 'memory read + written (GiB)', 'multiple of transferred'],
@@ -80,7 +81,7 @@ export function predictionSections(rows: ValidationRows): string {
   if (rows.fig7 !== undefined) {
     sections.push(
       '',
-      "### Fig. 7: web throughput during migration, 1 GB guest",
+      `### Fig. 7: web throughput during migration${guestSizeLabel(rows.fig7)}`,
       '',
       table(
         ['system', 'normal (replies/s)', 'during migration (replies/s)', 'degradation (%)'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fig4Charts, guestSizeLabel, provenanceLabel } from '../../harness/render/specs.ts';
+import { guestSizeLabel, provenanceLabel } from '../../harness/labels.ts';
+import { fig4Charts } from '../../harness/render/specs.ts';
 import type { Fig4Row } from '../../harness/results/tables.ts';
 
 const fig4Row = (backend: string, memoryMb: number): Fig4Row => ({
