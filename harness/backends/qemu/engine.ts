@@ -5,7 +5,7 @@
  * counters sampled once a second, and an unconditional teardown.
  */
 import { buildImage } from './image.ts';
-import { LINK_PROFILES, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
+import { LINK_PROFILES, UNSHAPED_LINK_BYTES_PER_S, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
 import {
   QEMU_MAX_DOWNTIME_LIMIT_MS,
   migrationParameters,
@@ -47,6 +47,8 @@ export interface MigrationContext {
   readyLine: string;
   /** From launching the source QEMU to the ready line (boot + memory fill). */
   bootTimeS: number;
+  /** From launching the source QEMU until its QMP socket answered. */
+  qmpReadyS: number;
 }
 
 export interface MigrationHooks {
@@ -113,7 +115,8 @@ async function runOnTestbed(
   const profile = LINK_PROFILES[request.system];
   const names = linkNames(process.pid, testbed.run);
   testbed.linkNames = names;
-  const link = createLink(profile, names);
+  const unshaped = request.unshapedLink === true;
+  const link = createLink(profile, names, { shaped: !unshaped });
   const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
   const track = testbed.track.bind(testbed);
   const vmConfig = (incoming: boolean): Parameters<typeof launchVm>[0] => ({
@@ -131,6 +134,7 @@ async function runOnTestbed(
   const bootStart = performance.now();
   let bootTimeS = Number.NaN;
   const source = await launchVm(vmConfig(false), names.sourceNs, track);
+  const qmpReadyS = (performance.now() - bootStart) / 1000;
   testbed.qmpClients.push(source.qmp);
   const [readyLine, transport] = await Promise.all([
     waitForReady(source, bootTimeoutMs(request.accel, request.memoryMb), signal).then((line) => {
@@ -149,10 +153,10 @@ async function runOnTestbed(
     ...(profile.zeroCopy ? [{ capability: 'x-ignore-shared', state: true }] : []),
   ];
   for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
-  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });
+  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile)) });
   await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
 
-  const context: MigrationContext = { source, destination, link, transport, testbed, readyLine, bootTimeS };
+  const context: MigrationContext = { source, destination, link, transport, testbed, readyLine, bootTimeS, qmpReadyS };
   const guestBytes = request.memoryMb * 1024 * 1024;
   const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];
   if (transport.sshdPid !== undefined) watched.push(...processTree(transport.sshdPid));
