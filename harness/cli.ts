@@ -59,10 +59,7 @@ async function createBackend(name: BackendName, options: ExperimentOptions): Pro
     case 'sim':
       return new SimBackend();
     case 'qemu': {
-      const { installSignalCleanup, sweepLeftovers } = await import('./backends/qemu/index.ts');
-      // A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit.
-      installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
-      sweepLeftovers();
+      installQemuCleanup(await import('./backends/qemu/index.ts'));
       try {
         return await QemuBackend.create({
           accel: parseChoice('--accel', options.accel, ACCELS),
@@ -186,6 +183,72 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+interface CalibrateOptions {
+  out: string;
+  samples: string;
+  accel: string;
+  timeout: string;
+  testbed: boolean;
+}
+
+async function calibrate(options: CalibrateOptions): Promise<number> {
+  const started = performance.now();
+  const out = resolve(options.out);
+  const samples = parseCount('--samples', options.samples, 2);
+  const accelPreference = parseChoice('--accel', options.accel, ACCELS);
+  const timeoutMs = parseCount('--timeout', options.timeout, 1) * 1000;
+  const { calibrateHost } = await import('./calibrate/index.ts');
+  const { calibrateTestbed } = await import('./calibrate/testbed.ts');
+  const { profileSummary } = await import('./calibrate/format.ts');
+  const { writeHostProfile } = await import('./calibrate/profile.ts');
+  const qemu = await import('./backends/qemu/index.ts');
+  let testbed: Parameters<typeof calibrateHost>[0]['testbed'];
+  if (!options.testbed) {
+    testbed = { skip: 'not measured (--no-testbed)' };
+  } else {
+    const problem = qemu.checkPrerequisites();
+    if (problem !== null) throw new EnvironmentError(`${problem} (or pass --no-testbed to measure only the CPU and memory)`);
+    installQemuCleanup(qemu);
+    const imageDir = qemu.DEFAULT_IMAGE_DIR;
+    try {
+      qemu.buildImage(imageDir);
+    } catch (error) {
+      throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+    }
+    const { accel } = await qemu.detectAccel(accelPreference, imageDir);
+    testbed = {
+      run: () =>
+        calibrateTestbed({
+          accel,
+          policy: 'xen',
+          samples,
+          imageDir,
+          timeoutMs,
+          onMigration: (label, sample, measured) =>
+            console.log(`  ${label} ${sample}/${samples}: resumed after ${measured.resumedAfterS.toFixed(3)} s`),
+        }),
+    };
+  }
+  const profile = await calibrateHost({
+    microTimeMs: 1000,
+    opensslRuns: 3,
+    opensslSeconds: 1,
+    testbed,
+    qemuVersion: qemu.qemuVersion(),
+    onStep: (message) => console.log(message),
+  });
+  writeHostProfile(out, profile);
+  console.log(profileSummary(profile));
+  console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit; remove what dead runs left. */
+function installQemuCleanup(qemu: typeof import('./backends/qemu/index.ts')): void {
+  qemu.installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
+  qemu.sweepLeftovers();
+}
+
 async function fit(): Promise<number> {
   const { calibrationObjective, fitCalibration, FITTED } = await import('./backends/sim/fit.ts');
   const { PAPER_PARAMETERS } = await import('./backends/sim/parameters.ts');
@@ -283,6 +346,17 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: GateOptions) => run(gate(options)));
+  program
+    .command('calibrate')
+    .description('measure this host (ciphers, memory copies, the qemu testbed\'s fixed costs) into a host profile')
+    .option('--out <file>', 'where the host profile goes', 'results/host-profile.json')
+    .option('--samples <n>', 'testbed migrations per measured cost (at least 2)', '3')
+    .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')})`, 'auto')
+    .option('--timeout <s>', 'qemu: seconds one calibration migration may take', '300')
+    .option('--no-testbed', 'skip the qemu testbed (no root or packages); the host profile then cannot drive the simulator')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .action((options: CalibrateOptions) => run(calibrate(options)));
   program
     .command('fit')
     .description("refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements")

@@ -21,6 +21,9 @@ describe('cli', () => {
     [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
     [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
+    [['calibrate', '--samples', '1'], /^error: --samples must be a whole number >= 2, got '1'$/],
+    [['calibrate', '--accel', 'xen'], /^error: unknown accel 'xen' \(valid: auto, kvm, tcg\)$/],
+    [['calibrate', '--bogus'], /^error: unknown option '--bogus' \(valid options: --out, --samples, --accel, --timeout, --no-testbed\)$/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const result = await cli(...args);
     expect(result.exitCode).toBe(2);
