@@ -153,8 +153,6 @@ export const ZERO_COPY = {
   /** assumption: xl's control records cross the emulated network through its SSH session, i.e. Xen-Nest's path. */
   controlStages: PRECOPY_PATHS['xen-nest'].stages,
   controlWireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE,
-  /** brief §2: pages are relocated, none is sent. */
-  pagesSent: 0,
 } as const;
 
 /**
@@ -296,9 +294,9 @@ export interface SimParameters {
     /** Where the control records (setup and final state) go, and how they are framed. */
     readonly controlStages: readonly PathStage[];
     readonly controlWireBytesPerStreamByte: number;
-    /** Pages put on the link although memory is relocated (RAM outside the shared block). */
-    readonly pagesSent: number;
   };
+  /** Pages of RAM outside the guest's memory (firmware, option ROMs) that every migration sends, zero-copy too. */
+  readonly nonGuestRamPages: number;
   readonly guestMemory: GuestMemory;
   /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
   readonly initialBitmapSyncs: number;
@@ -330,6 +328,8 @@ export const PAPER_PARAMETERS: SimParameters = {
   precopyPaths: PRECOPY_PATHS,
   zeroCopy: ZERO_COPY,
   guestMemory: GUEST_MEMORY,
+  /** brief §2: VMBeam relocates every page, none is sent; Xen sends the guest's pages only. */
+  nonGuestRamPages: 0,
   /** Xen 4.2.2: xc_domain_save counts its passes (`iter`), nothing before pass 1. */
   initialBitmapSyncs: 0,
   guestLayoutSeed: GUEST_LAYOUT_SEED,
