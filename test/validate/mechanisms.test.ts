@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ValidationRow } from '../../harness/results/validation.ts';
+import { MECHANISM_NOTES, fitTwo, notesFor, slope } from '../../harness/validate/mechanisms.ts';
+import { METRICS } from '../../harness/validate/compare.ts';
+import { syntheticProfile } from '../calibrate/synthetic-profile.ts';
+
+const testbed = (() => {
+  const profile = syntheticProfile();
+  if (profile.testbed.status !== 'measured') throw new Error('synthetic profile has a testbed');
+  return profile.testbed;
+})();
+
+const row = (system: string, memory_mb: number, rate: number, metric: string, predicted: number, measured: number): ValidationRow => ({
+  system, memory_mb, dirty_pages_per_s: rate, metric, predicted, measured, error_pct: ((predicted - measured) / measured) * 100,
+});
+
+describe('fitTwo and slope', () => {
+  it('recover exact linear relations', () => {
+    const x1 = [10, 40, 15];
+    const x2 = [100, 200, 900];
+    const y = x1.map((value, i) => 0.2 * value + 0.003 * x2[i]!);
+    const fit = fitTwo(x1, x2, y)!;
+    expect(fit.a).toBeCloseTo(0.2, 10);
+    expect(fit.b).toBeCloseTo(0.003, 10);
+    expect(slope([128, 256, 512], [1, 2, 4])).toBeCloseTo(1 / 128, 12);
+  });
+
+  it('give up where the data cannot separate them', () => {
+    expect(fitTwo([1, 2], [2, 4], [3, 6])).toBeUndefined();
+    expect(fitTwo([1], [2], [3])).toBeUndefined();
+    expect(slope([512, 512], [1, 2])).toBeUndefined();
+  });
+});
+
+describe('mechanism notes', () => {
+  it('only name metrics that validation compares', () => {
+    const metrics = new Set<string>(METRICS.map((entry) => entry.metric));
+    for (const note of MECHANISM_NOTES) for (const metric of note.metrics) expect(metrics.has(metric), note.id).toBe(true);
+  });
+
+  it('split unmodelled CPU into a per-second and a per-byte part from the data', () => {
+    // measured = predicted + 0.1 cores x time + 5 ns/B x bytes
+    const points = [
+      { system: 'xen-nest', time: 42, bytes: 5e8, predicted: 1 },
+      { system: 'xen-nest', time: 14, bytes: 6e8, predicted: 1 },
+    ];
+    const rows = points.flatMap((p, i) => [
+      row(p.system, 512 * (i + 1), 0, 'cpu_time_s', p.predicted, p.predicted + 0.1 * p.time + 5e-9 * p.bytes),
+      row(p.system, 512 * (i + 1), 0, 'migration_time_s', p.time, p.time),
+      row(p.system, 512 * (i + 1), 0, 'network_bytes', p.bytes, p.bytes),
+    ]);
+    const notes = notesFor('cpu_time_s', 'xen-nest', rows, testbed);
+    expect(notes.map((found) => found.note.id)).toEqual(['cpu-unmodelled-work']);
+    expect(notes[0]!.evidence).toMatch(/≈ 0\.100 CPU-s per second of migration plus 5\.00 ns per byte/);
+  });
+
+  it('turn a downtime difference into bytes in flight at the link rate', () => {
+    // xen-nest: 100 Mbit/s, payload 11.95 MB/s; 0.1 s more is about 1.2 MB
+    const rows = [row('xen-nest', 128, 0, 'downtime_s', 0.1, 0.2), row('xen-nest', 256, 0, 'downtime_s', 0.1, 0.2)];
+    const [found] = notesFor('downtime_s', 'xen-nest', rows, testbed);
+    expect(found!.note.id).toBe('queued-at-stop');
+    expect(found!.evidence).toMatch(/\+1\.20 MB in flight/);
+    expect(found!.evidence).toMatch(/the SSH tunnel on a 100 Mbit\/s link/);
+  });
+
+  it('count the extra pass of an idle guest', () => {
+    const rows = [row('xen-nest', 128, 0, 'iterations', 3, 4), row('xen-nest', 256, 0, 'iterations', 3, 4)];
+    const [found] = notesFor('iterations', 'xen-nest', rows, testbed);
+    expect(found!.note.id).toBe('idle-guest-writes');
+    expect(found!.evidence).toBe('the testbed counted +1 at 128 MB, +1 at 256 MB iterations.');
+  });
+
+  it('keep idle and dirtying points apart, and zero-copy notes to zero-copy systems', () => {
+    const rows = [row('xen-nest', 512, 8000, 'iterations', 8, 9)];
+    expect(notesFor('iterations', 'xen-nest', rows, testbed).map((found) => found.note.id)).toEqual(['dirtying-under-tcg']);
+    const zero = [row('vmbeam', 128, 0, 'downtime_s', 0.02, 0.03)];
+    const ids = notesFor('downtime_s', 'vmbeam', zero, testbed).map((found) => found.note.id);
+    expect(ids).toEqual(['zero-copy-fixed-costs']);
+  });
+
+  it('compare per-MB growth when the data pages grow differently', () => {
+    const rows = [row('xen-nest', 128, 0, 'network_bytes', 100e6, 100e6), row('xen-nest', 512, 0, 'network_bytes', 460e6, 500e6)];
+    const found = notesFor('network_bytes', 'xen-nest', rows, testbed).find((note) => note.note.id === 'guest-data-pages')!;
+    expect(found.evidence).toMatch(/per MB of guest the testbed took 1\.042 MB, the model 0\.938 MB \(-10\.0 %\)/);
+  });
+});
