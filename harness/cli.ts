@@ -62,16 +62,18 @@ const DEFAULT_TIMEOUT_S = 900;
 /** What the sim backend is built with when its profile is not the paper's. */
 interface HostSimulation {
   readonly backend: SimBackend;
+  readonly parameters: import('./backends/sim/parameters.ts').SimParameters;
   readonly differences: readonly import('./backends/sim/profiles.ts').DifferenceRow[];
   readonly testbed: import('./calibrate/profile.ts').MeasuredTestbed;
 }
 
-/** The host profile's inputs, or a one-line error saying to run npm run calibrate. */
-async function loadHostInputs(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number) {
+/** The host profile's parameters, or a one-line error saying to run npm run calibrate. */
+async function loadHostProfile(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number) {
   const { HostProfileError, readHostProfile } = await import('./calibrate/profile.ts');
-  const { hostInputs } = await import('./backends/sim/profiles.ts');
+  const { differenceRows, hostInputs, hostParameters } = await import('./backends/sim/profiles.ts');
   try {
-    return hostInputs(readHostProfile(hostProfilePath), hostProfilePath, policy, timeoutS);
+    const inputs = hostInputs(readHostProfile(hostProfilePath), hostProfilePath, policy, timeoutS);
+    return { inputs, parameters: hostParameters(inputs), differences: differenceRows(inputs) };
   } catch (error) {
     if (error instanceof HostProfileError) throw new EnvironmentError(error.message);
     throw error;
@@ -80,18 +82,12 @@ async function loadHostInputs(hostProfilePath: string, policy: (typeof POLICIES)
 
 /** The simulator with the host profile: the measured host, the qemu testbed's policy and timeout. */
 async function hostSimulation(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number): Promise<HostSimulation> {
-  const { differenceRows, hostParameters } = await import('./backends/sim/profiles.ts');
-  const inputs = await loadHostInputs(hostProfilePath, policy, timeoutS);
-  const differences = differenceRows(inputs);
+  const { inputs, parameters, differences } = await loadHostProfile(hostProfilePath, policy, timeoutS);
   const backend = new SimBackend({
     workers: availableParallelism(),
-    profile: {
-      name: 'host',
-      parameters: hostParameters(inputs),
-      describe: { hostProfile: hostProfilePath, policy, timeoutS, differences },
-    },
+    profile: { name: 'host', parameters, describe: { hostProfile: hostProfilePath, policy, timeoutS, differences } },
   });
-  return { backend, differences, testbed: inputs.testbed };
+  return { backend, parameters, differences, testbed: inputs.testbed };
 }
 
 async function createBackend(name: BackendName, options: ExperimentOptions): Promise<Backend> {
@@ -327,7 +323,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
     const policy = policyOf(options);
     const timeoutMs = timeoutOf(options);
     // Fail on a bad host profile before the migrations, not after.
-    await loadHostInputs(options.hostProfile, policy, timeoutMs / 1000);
+    await loadHostProfile(options.hostProfile, policy, timeoutMs / 1000);
     const backend = await qemuBackend(options, policy, timeoutMs);
     measuredDir = resolve(options.out, 'results', 'qemu');
     measuredFrom = 'a qemu run made by this command';
@@ -390,6 +386,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
     scale: info.scale,
     hostProfile: hostProfileLabel,
     testbed: host.testbed,
+    parameters: host.parameters,
   });
   const differences = `## The host profile: what differs from the paper's model\n\nEvery entry of harness/backends/sim/profiles.ts, with both values (policy \`${info.backendInfo.policy}\`).\n\n${differencesTable(host.differences)}`;
   const context: ReportContext = { backend: 'sim', scale: info.scale, seed: info.seed, repetitions: info.repetitions, profile: 'host' };
@@ -455,6 +452,10 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
           timeoutMs,
           onMigration: (label, sample, measured) =>
             console.log(`  ${label} ${sample}/${samples}: resumed after ${measured.resumedAfterS.toFixed(3)} s`),
+          onLinkProbe: (transfer, sample) =>
+            console.log(
+              `  TCP over a ${transfer.rateMbitPerS} Mbit/s link ${sample}/${samples}: ${((transfer.payloadBytes * 8) / transfer.seconds / 1e6).toFixed(1)} Mbit/s of payload`,
+            ),
         }),
     };
   }

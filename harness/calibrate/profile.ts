@@ -74,6 +74,16 @@ const precopyRun = z.strictObject({
   guest: guestReport,
 });
 
+const linkMeasurement = z.strictObject({
+  /** The tbf rate the link was shaped to (a rate of qemu/links.ts LINK_PROFILES). */
+  rateMbitPerS: z.number().positive(),
+  /** Bulk TCP payload through it. */
+  payloadBytesPerS: statistic('B/s'),
+  /** Bytes the source's interface counts per payload byte, out (data) and in (ACKs). */
+  txPerPayloadByte: statistic('B/B'),
+  rxPerPayloadByte: statistic('B/B'),
+});
+
 const testbed = z.discriminatedUnion('status', [
   z.strictObject({
     status: z.literal('measured'),
@@ -85,6 +95,8 @@ const testbed = z.discriminatedUnion('status', [
     bootS: statistic('s'),
     zeroCopy: zeroCopyRun,
     precopyUnshaped: precopyRun,
+    /** One entry per shaped rate of the testbed's links. */
+    links: z.array(linkMeasurement).min(1),
   }),
   unavailable,
 ]);
@@ -123,6 +135,18 @@ export const hostProfileSchema = z.strictObject({
 
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 export type MeasuredTestbed = Extract<HostProfile['testbed'], { status: 'measured' }>;
+export type LinkMeasurement = MeasuredTestbed['links'][number];
+
+/** The measurement of the link shaped at `rateMbitPerS`, or a one-line error saying to calibrate again. */
+export function linkAt(testbed: MeasuredTestbed, rateMbitPerS: number): LinkMeasurement {
+  const found = testbed.links.find((link) => link.rateMbitPerS === rateMbitPerS);
+  if (found === undefined) {
+    throw new HostProfileError(
+      `the host profile has no measurement of a ${rateMbitPerS} Mbit/s link (it has ${testbed.links.map((link) => link.rateMbitPerS).join(', ')}): run 'npm run calibrate' again`,
+    );
+  }
+  return found;
+}
 
 /** A host profile that cannot be used: the CLI prints it on one line. */
 export class HostProfileError extends Error {}

@@ -6,15 +6,19 @@
  * an unshaped link (the pipeline as fast as this host lets it run, and what
  * the guest's memory holds: data pages and zero pages). Every migration
  * also reports how long its source QEMU took to answer QMP and to boot.
+ * Then each shaped link rate of the testbed, with a bulk TCP transfer.
  */
 import { Bench, type Task } from 'tinybench';
 import { migrateOnce, type MigrationContext } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
-import type { MeasuredTestbed } from './profile.ts';
+import { testbedLinkRates, transferOverLink, type LinkTransfer } from './links.ts';
+import type { LinkMeasurement, MeasuredTestbed } from './profile.ts';
 import { sampleStatistics, secondsFromLatency } from './stats.ts';
 
 export const CALIBRATION_GUEST_MB = 128;
+/** Each link probe lasts about this long at its rate. */
+const LINK_PROBE_S = 3;
 
 export interface TestbedCalibrationOptions {
   readonly accel: Accel;
@@ -26,6 +30,31 @@ export interface TestbedCalibrationOptions {
   readonly signal?: AbortSignal;
   /** After each migration: which, and how long the guest took to resume at the destination. */
   readonly onMigration?: (label: string, sample: number, measured: QemuMigrationMeasurement) => void;
+  /** After each link probe. */
+  readonly onLinkProbe?: (transfer: LinkTransfer, sample: number) => void;
+}
+
+/**
+ * `samples` bulk TCP transfers over a link shaped at each of the testbed's
+ * rates: payload rate and interface bytes per payload byte.
+ */
+export async function calibrateLinks(options: Pick<TestbedCalibrationOptions, 'samples' | 'timeoutMs' | 'onLinkProbe'>): Promise<LinkMeasurement[]> {
+  const measurements: LinkMeasurement[] = [];
+  for (const rateMbitPerS of testbedLinkRates()) {
+    const transfers: LinkTransfer[] = [];
+    for (let sample = 1; sample <= options.samples; sample++) {
+      const transfer = await transferOverLink(rateMbitPerS, Math.round(((rateMbitPerS * 1e6) / 8) * LINK_PROBE_S), options.timeoutMs);
+      transfers.push(transfer);
+      options.onLinkProbe?.(transfer, sample);
+    }
+    measurements.push({
+      rateMbitPerS,
+      payloadBytesPerS: sampleStatistics(transfers.map((t) => t.payloadBytes / t.seconds), 'B/s'),
+      txPerPayloadByte: sampleStatistics(transfers.map((t) => t.txBytes / t.payloadBytes), 'B/B'),
+      rxPerPayloadByte: sampleStatistics(transfers.map((t) => t.rxBytes / t.payloadBytes), 'B/B'),
+    });
+  }
+  return measurements;
 }
 
 interface RamCounters {
@@ -103,6 +132,7 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
     .add(zeroCopyLabel, run(zeroCopyLabel, zeroCopy, { ...base, system: 'vmbeam' }))
     .add(precopyLabel, run(precopyLabel, precopy, { ...base, system: 'xen-nest', unshapedLink: true }));
   await bench.run();
+  const links = await calibrateLinks(options);
   const [zeroCopyTask, precopyTask] = bench.tasks;
   if (zeroCopy.length !== options.samples || precopy.length !== options.samples) {
     throw new Error(`internal error: ${zeroCopy.length} and ${precopy.length} migrations for ${options.samples} samples each`);
@@ -148,5 +178,6 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
         filledMb: guest((ready) => ready.filledMb, 'filled memory'),
       },
     },
+    links,
   };
 }

@@ -1,5 +1,6 @@
 /** The reproduction report's section on the simulator (host profile) against the qemu testbed (pure). */
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
+import type { SimParameters } from '../backends/sim/parameters.ts';
 import type { DifferenceRow } from '../backends/sim/profiles.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { SYSTEM_LABELS, isSystemName } from '../systems.ts';
@@ -16,6 +17,8 @@ export interface ValidationContext {
   readonly scale: string;
   readonly hostProfile: string;
   readonly testbed: MeasuredTestbed;
+  /** The simulator's parameters for the host profile (the model's own constants, for the notes). */
+  readonly parameters: SimParameters;
 }
 
 const label = (system: string) => (isSystemName(system) ? SYSTEM_LABELS[system] : system);
@@ -45,13 +48,13 @@ export function mapeTable(rows: readonly ValidationRow[]): string {
 }
 
 /** Every metric of a system whose MAPE is above the threshold, with the mechanisms the data points at. */
-export function farOffNotes(rows: readonly ValidationRow[], testbed: MeasuredTestbed): string {
+export function farOffNotes(rows: readonly ValidationRow[], testbed: MeasuredTestbed, parameters: SimParameters): string {
   const lines: string[] = [];
   for (const summary of summarise(rows)) {
     if (summary.mapePct === undefined || summary.mapePct <= FAR_OFF_MAPE_PCT) continue;
     const bias = summary.meanErrorPct === undefined ? '' : `, mean signed error ${summary.meanErrorPct >= 0 ? '+' : ''}${summary.meanErrorPct.toFixed(1)} %`;
     lines.push(`- **${metricLabel(summary.metric)}, ${label(summary.system)}**: MAPE ${summary.mapePct.toFixed(1)} %${bias}.`);
-    const notes = notesFor(summary.metric, summary.system, rows, testbed);
+    const notes = notesFor(summary.metric, summary.system, rows, testbed, parameters);
     if (notes.length === 0) {
       const errors = rows
         .filter((row) => row.metric === summary.metric && row.system === summary.system && row.error_pct !== undefined)
@@ -86,7 +89,7 @@ export function validationSection(rows: readonly ValidationRow[], context: Valid
     '',
     `### Where the predictions are far off (MAPE above ${FAR_OFF_MAPE_PCT} %)`,
     '',
-    farOffNotes(rows, context.testbed),
+    farOffNotes(rows, context.testbed, context.parameters),
     '',
   ].join('\n');
 }

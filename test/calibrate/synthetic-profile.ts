@@ -44,6 +44,12 @@ export function syntheticProfile(): HostProfile {
         cpuS: around(2, 's'),
         guest: { totalMb: around(80, 'MB'), availableMb: around(58, 'MB'), filledMb: around(50, 'MB') },
       },
+      links: [100, 300, 1000].map((rateMbitPerS) => ({
+        rateMbitPerS,
+        payloadBytesPerS: around(rateMbitPerS * 0.95 * 125_000, 'B/s'),
+        txPerPayloadByte: around(1.01, 'B/B'),
+        rxPerPayloadByte: around(0.005, 'B/B'),
+      })),
     },
   };
 }

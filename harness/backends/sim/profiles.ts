@@ -14,7 +14,7 @@
  * PAPER_PARAMETERS and nothing else; a test checks that every parameter
  * the two profiles disagree on is claimed by an entry.
  */
-import { measuredTestbed, type HostProfile, type MeasuredTestbed } from '../../calibrate/profile.ts';
+import { linkAt, measuredTestbed, type HostProfile, type MeasuredTestbed } from '../../calibrate/profile.ts';
 import { SYSTEMS, type SystemName } from '../../systems.ts';
 import { LINK_PROFILES, linkRateBytesPerS, tbfQueueBytes } from '../qemu/links.ts';
 import { XEN_MAX_FACTOR, XEN_MAX_ITERS, migrationParameters } from '../qemu/policy.ts';
@@ -82,12 +82,6 @@ function difference<T>(spec: DifferenceSpec<T>): ProfileDifference {
 
 // ---- constants of the code the testbed runs ------------------------------------------
 
-/** TCP payload per Ethernet frame at MTU 1500 with timestamps: 1448 of 1514 bytes (tbf and the counters see whole frames). */
-const FRAME_BYTES = 1514;
-const SEGMENT_PAYLOAD_BYTES = 1448;
-/** Linux acknowledges every second full segment (RFC 1122 delayed ACK); an ACK is a 66-byte frame, counted as the source's rx. */
-const ACK_FRAME_BYTES = 66;
-const SEGMENTS_PER_ACK = 2;
 /** OpenSSH frames 32 KiB of channel data with about 40 bytes (length, padding, MAC, channel header). */
 const SSH_FRAMING = 1 + 40 / 32768;
 /** OpenSSH CHAN_TCP_WINDOW_DEFAULT (64 x CHAN_TCP_PACKET_DEFAULT = 32 KiB): channel data in flight before sshd must acknowledge. */
@@ -125,12 +119,12 @@ function linkStageOf(system: PrecopySystem): (typeof LINK_STAGES)[number] {
   return stage as (typeof LINK_STAGES)[number];
 }
 
-/** Each link stage's TCP payload rate on the testbed, from the shaped rate of the systems crossing it. */
-function linkStageMbps(): Record<(typeof LINK_STAGES)[number], number> {
+/** Each link stage's TCP payload rate on the testbed: the calibration's transfer over the link of the systems crossing it. */
+function linkStageMbps(testbed: MeasuredTestbed): Record<(typeof LINK_STAGES)[number], number> {
   const rates = {} as Record<(typeof LINK_STAGES)[number], number>;
   for (const system of PRECOPY_SYSTEMS) {
     const stage = linkStageOf(system);
-    const payload = (LINK_PROFILES[system].rateMbitPerS * SEGMENT_PAYLOAD_BYTES) / FRAME_BYTES;
+    const payload = mbps(linkAt(testbed, LINK_PROFILES[system].rateMbitPerS).payloadBytesPerS.mean);
     if (rates[stage] !== undefined && rates[stage] !== payload) {
       throw new Error(`systems crossing ${stage} have different link rates in LINK_PROFILES`);
     }
@@ -139,10 +133,11 @@ function linkStageMbps(): Record<(typeof LINK_STAGES)[number], number> {
   return rates;
 }
 
-/** Interface bytes per stream byte: data frames out, ACK frames in, SSH framing where the stream is tunnelled. */
-function wireFactor(transport: 'ssh' | 'tcp'): number {
-  const perSegment = (FRAME_BYTES + ACK_FRAME_BYTES / SEGMENTS_PER_ACK) / SEGMENT_PAYLOAD_BYTES;
-  return transport === 'ssh' ? perSegment * SSH_FRAMING : perSegment;
+/** Interface bytes (out and in) per stream byte on a system's link, as measured, with SSH framing where the stream is tunnelled. */
+function wireFactor(testbed: MeasuredTestbed, system: SystemName): number {
+  const link = linkAt(testbed, LINK_PROFILES[system].rateMbitPerS);
+  const perPayloadByte = link.txPerPayloadByte.mean + link.rxPerPayloadByte.mean;
+  return LINK_PROFILES[system].transport === 'ssh' ? perPayloadByte * SSH_FRAMING : perPayloadByte;
 }
 
 /** Guest pages that held data at the calibration size: ram.normal less the pages an idle guest had to re-send. */
@@ -275,10 +270,10 @@ export const PROFILE_DIFFERENCES: readonly ProfileDifference[] = [
     what: 'virtual NIC / link rates, as TCP payload (stages emulatedNic, blanketIpc, gigabitEthernet)',
     unit: 'Mbit/s',
     paperSource: 'calibration (fit) of the emulated NIC and the Blanket grant copies; gigabit Ethernet public',
-    hostSource: "qemu/links.ts LINK_PROFILES (tc tbf shapes whole frames) x 1448/1514 TCP payload per frame",
+    hostSource: "host profile: bulk TCP payload over a veth pair shaped by tbf at the rate qemu/links.ts LINK_PROFILES gives the systems crossing the stage",
     paths: LINK_STAGES.map((stage) => `stageThroughputMbps.${stage}`),
     paper: (p) => Object.fromEntries(LINK_STAGES.map((stage) => [stage, p.stageThroughputMbps[stage]])),
-    host: () => linkStageMbps(),
+    host: ({ testbed }) => linkStageMbps(testbed),
     apply: (p, rates) => ({ ...p, stageThroughputMbps: { ...p.stageThroughputMbps, ...rates } }),
     format: perSystemText(fixed(1)),
   }),
@@ -288,10 +283,10 @@ export const PROFILE_DIFFERENCES: readonly ProfileDifference[] = [
     unit: 'B/B',
     paperSource: 'public: SSH over TCP over Ethernet, data frames (the paper counts the guest Dom0\'s sent bytes)',
     hostSource:
-      "the qemu backend counts rx + tx of the source's veth: data frames (1514/1448), ACKs (66 B per 2 segments) and SSH framing only where the stream is tunnelled (LINK_PROFILES transport)",
+      "host profile: rx + tx of the source's veth (what the qemu backend counts) per payload byte in the bulk TCP transfer at the system's link rate (offloaded segments, ACKs), and OpenSSH's framing (about 40 B per 32 KiB) only where the stream is tunnelled",
     paths: ['precopyPaths.*.wireBytesPerStreamByte', 'zeroCopy.controlWireBytesPerStreamByte'],
     paper: (p) => ({ ...perSystem((system) => p.precopyPaths[system].wireBytesPerStreamByte), vmbeam: p.zeroCopy.controlWireBytesPerStreamByte }),
-    host: () => ({ ...perSystem((system) => wireFactor(LINK_PROFILES[system].transport)), vmbeam: wireFactor(LINK_PROFILES.vmbeam.transport) }),
+    host: ({ testbed }) => ({ ...perSystem((system) => wireFactor(testbed, system)), vmbeam: wireFactor(testbed, 'vmbeam') }),
     apply: (p, factors) => ({
       ...withPaths(p, (system) => ({ wireBytesPerStreamByte: factors[system] })),
       zeroCopy: { ...p.zeroCopy, controlWireBytesPerStreamByte: factors.vmbeam },
@@ -406,7 +401,7 @@ export const PROFILE_DIFFERENCES: readonly ProfileDifference[] = [
     paper: (p) => ({ setup: p.setupRecordBytes, final: p.finalStateBytes, stages: p.zeroCopy.controlStages }),
     host: ({ testbed }) => ({
       setup: 0,
-      final: Math.round(testbed.zeroCopy.networkBytes.mean / wireFactor(LINK_PROFILES.vmbeam.transport)),
+      final: Math.round(testbed.zeroCopy.networkBytes.mean / wireFactor(testbed, 'vmbeam')),
       stages: LINK_PROFILES.vmbeam.transport === 'ssh' ? PAPER_PARAMETERS.precopyPaths['xen-nest'].stages : (['emulatedNic'] as const),
     }),
     apply: (p, value) => ({

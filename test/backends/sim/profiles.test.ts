@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LINK_PROFILES } from '../../../harness/backends/qemu/links.ts';
+import { linkAt } from '../../../harness/calibrate/profile.ts';
 import { PAPER_PARAMETERS, dataPages, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
 import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../../harness/backends/sim/profiles.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
@@ -65,14 +66,20 @@ describe('profiles: everything that differs is listed in profiles.ts', () => {
     }
   });
 
-  it('refuses a profile without testbed costs, saying what to run', () => {
+  it('refuses a profile without testbed costs, or without a link the testbed uses, saying what to run', () => {
     const profile = { ...syntheticProfile(), testbed: { status: 'unavailable' as const, reason: 'not measured (--no-testbed)' } };
     expect(() => hostInputs(profile, 'p.json', 'xen', 900)).toThrow(/npm run calibrate/);
+    const partial = syntheticProfile();
+    if (partial.testbed.status !== 'measured') throw new Error('synthetic profile has a testbed');
+    partial.testbed.links = partial.testbed.links.filter((link) => link.rateMbitPerS !== 300);
+    expect(() => hostParameters(hostInputs(partial, 'p.json', 'xen', 900))).toThrow(
+      /^the host profile has no measurement of a 300 Mbit\/s link \(it has 100, 1000\): run 'npm run calibrate' again$/,
+    );
   });
 });
 
 describe('host profile: the qemu testbed mechanisms', () => {
-  const payloadBytesPerS = (system: keyof typeof LINK_PROFILES) => (LINK_PROFILES[system].rateMbitPerS * 1e6) / 8 * (1448 / 1514);
+  const payloadBytesPerS = (system: keyof typeof LINK_PROFILES) => linkAt(inputs().testbed, LINK_PROFILES[system].rateMbitPerS).payloadBytesPerS.mean;
 
   it('pre-copy of an idle guest is link-bound: bytes over the link payload rate plus fixed costs and the queue', () => {
     const parameters = host();
