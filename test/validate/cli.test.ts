@@ -47,3 +47,23 @@ describe('npm run experiment -- --figure validate --measured', () => {
     expect(existsSync(join(out, 'results/sim'))).toBe(false);
   });
 });
+
+describe('committed validation', () => {
+  it('is exactly what validating the committed qemu run with the committed host profile writes', { timeout: 120_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'validate-committed-'));
+    const run = await execa(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['harness/cli.ts', 'experiment', '--figure', 'validate', '--measured', 'results/qemu', '--out', out],
+      { cwd: ROOT, reject: false },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const files = ['results/validate.csv', 'figures/validate.svg', 'figures/validate.png', 'results/sim-host/fig2.csv', 'results/sim-host/fig6.csv'];
+    for (const file of files) {
+      const same = readFileSync(join(out, file)).equals(readFileSync(join(ROOT, file)));
+      expect(same, `${file} differs: after 'npm run calibrate' or a new results/qemu, run 'npm run experiment -- --figure validate --measured results/qemu' and commit`).toBe(true);
+    }
+    // The report names where the host profile came from; the rest must match.
+    const strip = (text: string) => text.replace(/`[^`]*host-profile\.json`/g, '`host-profile.json`');
+    expect(strip(readFileSync(join(out, 'results/sim-host/REPORT.md'), 'utf8'))).toBe(strip(readFileSync(join(ROOT, 'results/sim-host/REPORT.md'), 'utf8')));
+  });
+});
