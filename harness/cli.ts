@@ -92,11 +92,9 @@ async function hostSimulation(hostProfilePath: string, policy: (typeof POLICIES)
 
 async function createBackend(name: BackendName, options: ExperimentOptions): Promise<Backend> {
   switch (name) {
-    case 'sim': {
-      const profile = parseChoice('--profile', options.profile ?? 'paper', SIM_PROFILES);
-      if (profile === 'paper') return new SimBackend();
-      return (await hostSimulation(options.hostProfile, policyOf(options), timeoutOf(options) / 1000)).backend;
-    }
+    case 'sim':
+      // The host profile is built by experiment() (its report lists what differs).
+      return new SimBackend();
     case 'qemu':
       return qemuBackend(options, policyOf(options), timeoutOf(options));
     case 'xen': {
@@ -144,9 +142,19 @@ async function experiment(options: ExperimentOptions): Promise<number> {
   if (unsupported.length > 0) {
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
-  const backend = await createBackend(backendName, options);
+  const profile = backendName === 'sim' ? parseChoice('--profile', options.profile ?? 'paper', SIM_PROFILES) : undefined;
+  let backend: Backend;
+  let appendix: string[] = [];
+  if (profile === 'host') {
+    const { differencesSection } = await import('./report/validation.ts');
+    const policy = policyOf(options);
+    const host = await hostSimulation(options.hostProfile, policy, timeoutOf(options) / 1000);
+    backend = host.backend;
+    appendix = [differencesSection(host.differences, policy)];
+  } else {
+    backend = await createBackend(backendName, options);
+  }
   const name = runName(backendName, options);
-  const profile = backendName === 'sim' ? (options.profile ?? 'paper') : undefined;
   const outcome = await runAndReport(backend, {
     backendName,
     resultsDir: resolve(options.out, 'results', name),
@@ -157,6 +165,7 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     repetitions,
     charts: options.charts,
     ...(profile === undefined ? {} : { profile }),
+    appendix,
   });
   return outcome.exitCode;
 }
@@ -304,7 +313,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
   const { compareRuns } = await import('./validate/compare.ts');
   const { TableWriter } = await import('./results/csv.ts');
   const { validationTable } = await import('./results/validation.ts');
-  const { differencesTable, mapeTable, validationSection } = await import('./report/validation.ts');
+  const { differencesSection, mapeTable, validationSection } = await import('./report/validation.ts');
 
   let measuredDir: string;
   let measuredFrom: string;
@@ -388,7 +397,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
     testbed: host.testbed,
     parameters: host.parameters,
   });
-  const differences = `## The host profile: what differs from the paper's model\n\nEvery entry of harness/backends/sim/profiles.ts, with both values (policy \`${info.backendInfo.policy}\`).\n\n${differencesTable(host.differences)}`;
+  const differences = differencesSection(host.differences, info.backendInfo.policy);
   const context: ReportContext = { backend: 'sim', scale: info.scale, seed: info.seed, repetitions: info.repetitions, profile: 'host' };
   const report = writeReport(predictedDir, figures, context, [differences, section]);
   console.log(`wrote ${rows.length} comparisons to ${writer.path} and the validation section to ${join(predictedDir, 'REPORT.md')}`);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { writeHostProfile } from '../harness/calibrate/profile.ts';
+import { syntheticProfile } from './calibrate/synthetic-profile.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -57,5 +59,21 @@ describe('cli', () => {
       expect(readFileSync(join(out, `figures/sim/${chart}.png`)).subarray(1, 4).toString()).toBe('PNG');
     }
     expect(existsSync(join(out, 'results/sim/fig2.csv'))).toBe(false);
+  });
+
+  it('runs the simulator with a host profile into results/sim-host, listing what differs from the paper', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-host-'));
+    const profile = join(out, 'host-profile.json');
+    writeHostProfile(profile, syntheticProfile());
+    const result = await cli('experiment', '--profile', 'host', '--host-profile', profile, '--policy', 'qemu', '--figure', '2', '--scale', 'ci', '--out', out, '--no-charts');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(existsSync(join(out, 'results/sim'))).toBe(false);
+    const report = readFileSync(join(out, 'results/sim-host/REPORT.md'), 'utf8');
+    expect(report).toMatch(/^# Reproduction report: backend `sim`, profile `host`/);
+    expect(report).toMatch(/the testbed's policy `qemu`/);
+    expect(report).toMatch(/\| how a path's stages share the work \|  \| serial \| pipelined \|/);
+    const runInfo = JSON.parse(readFileSync(join(out, 'results/sim-host/run.json'), 'utf8'));
+    expect(runInfo.backendInfo).toMatchObject({ profile: 'host', policy: 'qemu', timeoutS: 900 });
+    expect(runInfo.backendInfo.parameters.pathComposition).toBe('pipelined');
   });
 });

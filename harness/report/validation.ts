@@ -76,6 +76,17 @@ export function differencesTable(rows: readonly DifferenceRow[]): string {
   ].join('\n');
 }
 
+/** The report section listing every difference of the host profile (policy: the testbed's stop rules it follows). */
+export function differencesSection(rows: readonly DifferenceRow[], policy: string): string {
+  return [
+    "## The host profile: what differs from the paper's model",
+    '',
+    `Every entry of \`harness/backends/sim/profiles.ts\`, with both values (the testbed's policy \`${policy}\`). Everything else is the paper's model (docs/model.md).`,
+    '',
+    differencesTable(rows),
+  ].join('\n');
+}
+
 export function validationSection(rows: readonly ValidationRow[], context: ValidationContext): string {
   const measured = rows.filter((row) => row.measured !== undefined).length;
   return [
