@@ -3,6 +3,7 @@
  * terminal's error stream for usage errors, or sets the exit code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { execa } from 'execa';
@@ -10,7 +11,7 @@ import { DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
 import { atScale, REPETITIONS_AT_SCALE, SCALES, type Scale } from '../experiments/scales.ts';
 import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backend.ts';
 import { QemuBackend } from './backends/qemu/backend.ts';
-import { SimBackend } from './backends/sim/index.ts';
+import { SIM_PROFILES, SimBackend } from './backends/sim/index.ts';
 import { XenBackend } from './backends/xen/index.ts';
 import type { FigureId } from './experiment.ts';
 import { compareWithPaper } from './report/calibration.ts';
@@ -34,8 +35,11 @@ const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 interface ExperimentOptions {
   testbed?: string;
   accel: string;
-  policy: string;
-  timeout: string;
+  policy?: string;
+  timeout?: string;
+  profile?: string;
+  hostProfile: string;
+  measured?: string;
   figure?: string;
   reps?: string;
   scale?: string;
@@ -53,27 +57,46 @@ const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = {
 };
 const ACCELS = ['auto', 'kvm', 'tcg'] as const;
 const POLICIES = ['xen', 'qemu'] as const;
+const DEFAULT_TIMEOUT_S = 900;
+
+/** What the sim backend is built with when its profile is not the paper's. */
+interface HostSimulation {
+  readonly backend: SimBackend;
+  readonly parameters: import('./backends/sim/parameters.ts').SimParameters;
+  readonly differences: readonly import('./backends/sim/profiles.ts').DifferenceRow[];
+  readonly testbed: import('./calibrate/profile.ts').MeasuredTestbed;
+}
+
+/** The host profile's parameters, or a one-line error saying to run npm run calibrate. */
+async function loadHostProfile(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number) {
+  const { HostProfileError, readHostProfile } = await import('./calibrate/profile.ts');
+  const { differenceRows, hostInputs, hostParameters } = await import('./backends/sim/profiles.ts');
+  try {
+    const inputs = hostInputs(readHostProfile(hostProfilePath), hostProfilePath, policy, timeoutS);
+    return { inputs, parameters: hostParameters(inputs), differences: differenceRows(inputs) };
+  } catch (error) {
+    if (error instanceof HostProfileError) throw new EnvironmentError(error.message);
+    throw error;
+  }
+}
+
+/** The simulator with the host profile: the measured host, the qemu testbed's policy and timeout. */
+async function hostSimulation(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number): Promise<HostSimulation> {
+  const { inputs, parameters, differences } = await loadHostProfile(hostProfilePath, policy, timeoutS);
+  const backend = new SimBackend({
+    workers: availableParallelism(),
+    profile: { name: 'host', parameters, describe: { hostProfile: hostProfilePath, policy, timeoutS, differences } },
+  });
+  return { backend, parameters, differences, testbed: inputs.testbed };
+}
 
 async function createBackend(name: BackendName, options: ExperimentOptions): Promise<Backend> {
   switch (name) {
     case 'sim':
+      // The host profile is built by experiment() (its report lists what differs).
       return new SimBackend();
-    case 'qemu': {
-      const { installSignalCleanup, sweepLeftovers } = await import('./backends/qemu/index.ts');
-      // A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit.
-      installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
-      sweepLeftovers();
-      try {
-        return await QemuBackend.create({
-          accel: parseChoice('--accel', options.accel, ACCELS),
-          policy: parseChoice('--policy', options.policy, POLICIES),
-          timeoutMs: parseCount('--timeout', options.timeout, 1) * 1000,
-        });
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
-        throw new EnvironmentError(error instanceof Error ? error.message : String(error));
-      }
-    }
+    case 'qemu':
+      return qemuBackend(options, policyOf(options), timeoutOf(options));
     case 'xen': {
       if (options.testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE (see docs/xen-testbed.md)');
       try {
@@ -85,21 +108,90 @@ async function createBackend(name: BackendName, options: ExperimentOptions): Pro
   }
 }
 
+async function qemuBackend(options: ExperimentOptions, policy: (typeof POLICIES)[number], timeoutMs: number): Promise<Backend> {
+  const accel = parseChoice('--accel', options.accel, ACCELS);
+  installQemuCleanup(await import('./backends/qemu/index.ts'));
+  try {
+    return await QemuBackend.create({ accel, policy, timeoutMs });
+  } catch (error) {
+    throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const policyOf = (options: ExperimentOptions) => parseChoice('--policy', options.policy ?? 'xen', POLICIES);
+const timeoutOf = (options: ExperimentOptions) => parseCount('--timeout', options.timeout ?? String(DEFAULT_TIMEOUT_S), 1) * 1000;
+
+/** Where a run's results go: results/<backend>/, or results/sim-<profile>/ for a profile other than the paper's. */
+function runName(backendName: BackendName, options: ExperimentOptions): string {
+  return backendName === 'sim' && options.profile !== undefined && options.profile !== 'paper' ? `sim-${options.profile}` : backendName;
+}
+
 async function experiment(options: ExperimentOptions): Promise<number> {
+  if (options.figure !== undefined && /(^|,)\s*validate\s*(,|$)/.test(options.figure)) return validate(options);
   const backendName = parseBackend(options.backend);
+  if (options.profile !== undefined && backendName !== 'sim') {
+    throw new UsageError(`--profile is a sim option (the ${backendName} backend measures a real testbed)`);
+  }
+  if (options.measured !== undefined) throw new UsageError('--measured goes with --figure validate');
   const scale = parseChoice('--scale', options.scale ?? DEFAULT_SCALE[backendName], SCALES);
   const repetitions = options.reps === undefined ? REPETITIONS_AT_SCALE[scale] : parseCount('--reps', options.reps, 1);
   const seed = parseCount('--seed', options.seed, 0);
-  const resultsDir = resolve(options.out, 'results', backendName);
-  const figuresDir = resolve(options.out, 'figures', backendName);
-
   const producible = BACKEND_FIGURES[backendName];
   const figures = parseFigures(options.figure ?? producible.join(','), KNOWN_FIGURES);
   const unsupported = figures.filter((figure) => !producible.includes(figure));
   if (unsupported.length > 0) {
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
-  const backend = await createBackend(backendName, options);
+  const profile = backendName === 'sim' ? parseChoice('--profile', options.profile ?? 'paper', SIM_PROFILES) : undefined;
+  let backend: Backend;
+  let appendix: string[] = [];
+  if (profile === 'host') {
+    const { differencesSection } = await import('./report/validation.ts');
+    const policy = policyOf(options);
+    const host = await hostSimulation(options.hostProfile, policy, timeoutOf(options) / 1000);
+    backend = host.backend;
+    appendix = [differencesSection(host.differences, policy)];
+  } else {
+    backend = await createBackend(backendName, options);
+  }
+  const name = runName(backendName, options);
+  const outcome = await runAndReport(backend, {
+    backendName,
+    resultsDir: resolve(options.out, 'results', name),
+    figuresDir: resolve(options.out, 'figures', name),
+    figures,
+    scale,
+    seed,
+    repetitions,
+    charts: options.charts,
+    ...(profile === undefined ? {} : { profile }),
+    appendix,
+  });
+  return outcome.exitCode;
+}
+
+interface RunSpec {
+  readonly backendName: BackendName;
+  readonly resultsDir: string;
+  readonly figuresDir: string;
+  readonly figures: readonly FigureId[];
+  readonly scale: Scale;
+  readonly seed: number;
+  readonly repetitions: number;
+  readonly charts: boolean;
+  readonly profile?: string;
+  /** Further report sections (a host profile's differences). */
+  readonly appendix?: readonly string[];
+}
+
+interface RunOutcome {
+  readonly exitCode: number;
+  readonly failures: number;
+}
+
+/** Runs the figures on the backend, then writes REPORT.md and (unless told not to) the charts and index.html. */
+async function runAndReport(backend: Backend, spec: RunSpec): Promise<RunOutcome> {
+  const { backendName, resultsDir, figuresDir, figures, scale, seed, repetitions } = spec;
   // A testbed may not offer every figure (Fig. 4 needs the cloud Dom0, Fig. 6 the guest's address).
   const notOffered = figures.filter((figure) => !backend.figures.includes(figure));
   if (notOffered.length > 0) {
@@ -136,22 +228,20 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     console.log(`wrote ${summary.migrations} migrations of ${summary.points} points to ${resultsDir}`);
     if (interrupted) {
       console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
-      return EXIT_INTERRUPTED;
+      return { exitCode: EXIT_INTERRUPTED, failures: summary.failures };
     }
-    const report = writeReport(resultsDir, figures, { backend: backendName, scale, seed, repetitions });
-    if (options.charts) {
-      // Charting pulls in vega and resvg; load them only when charts are wanted.
-      const { renderFigures } = await import('./render/render.ts');
-      const { reportPage } = await import('./report/page.ts');
-      const charts = await renderFigures(figures, resultsDir, figuresDir);
-      writeFileSync(join(figuresDir, 'index.html'), reportPage(`VMBeam reproduction: ${backendName}`, report, charts));
+    const context: ReportContext = { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) };
+    const report = writeReport(resultsDir, figures, context, spec.appendix ?? []);
+    if (spec.charts) {
+      const charts = await renderCharts(figures, resultsDir, figuresDir);
+      await writeIndex(figuresDir, backendName, spec.profile, report, charts);
       console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
     }
     if (summary.failures > 0) {
       console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
-      return EXIT_FAILURES;
+      return { exitCode: EXIT_FAILURES, failures: summary.failures };
     }
-    return 0;
+    return { exitCode: 0, failures: 0 };
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
@@ -159,10 +249,23 @@ async function experiment(options: ExperimentOptions): Promise<number> {
   }
 }
 
+async function renderCharts(figures: readonly FigureId[], resultsDir: string, figuresDir: string): Promise<{ name: string; svg: string }[]> {
+  // Charting pulls in vega and resvg; load them only when charts are wanted.
+  const { renderFigures } = await import('./render/render.ts');
+  return renderFigures(figures, resultsDir, figuresDir);
+}
+
+async function writeIndex(figuresDir: string, backendName: BackendName, profile: string | undefined, report: string, charts: readonly { name: string; svg: string }[]): Promise<void> {
+  const { reportPage } = await import('./report/page.ts');
+  const title = `VMBeam reproduction: ${backendName}${profile !== undefined && profile !== 'paper' ? ` (${profile} profile)` : ''}`;
+  mkdirSync(figuresDir, { recursive: true });
+  writeFileSync(join(figuresDir, 'index.html'), reportPage(title, report, charts));
+}
+
 /** Writes REPORT.md beside the CSVs and returns its text. */
-function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext): string {
+function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext, appendix: readonly string[]): string {
   const comparisons =
-    context.scale === 'paper' && figures.includes('2') && figures.includes('3')
+    context.scale === 'paper' && (context.profile ?? 'paper') === 'paper' && figures.includes('2') && figures.includes('3')
       ? compareWithPaper(
           readTable(fig2Table, csvPath(resultsDir, fig2Table)),
           readTable(fig3Table, csvPath(resultsDir, fig3Table)),
@@ -176,7 +279,7 @@ function writeReport(resultsDir: string, figures: readonly FigureId[], context: 
     ...optional('fig6', read('6', fig6Table)),
     ...optional('fig7', read('7', fig7Table)),
   });
-  const report = reproductionReport(context, comparisons, predictions);
+  const report = reproductionReport(context, comparisons, predictions, appendix);
   writeFileSync(join(resultsDir, 'REPORT.md'), report);
   return report;
 }
@@ -184,6 +287,205 @@ function writeReport(resultsDir: string, figures: readonly FigureId[], context: 
 /** `{ [key]: value }` when the value exists, `{}` otherwise (for exact optional properties). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The qemu testbed's figures that validation compares (Fig. 3 adds no migration of its own). */
+const VALIDATED_FIGURES: readonly FigureId[] = ['2', '4', '6'];
+
+/**
+ * `--figure validate`: the simulator with the host profile against the
+ * qemu testbed, on the same points. The measured side is a finished qemu
+ * run (`--measured DIR`, e.g. the one CI already ran) or, without it, a
+ * qemu run made here (CI scale by default). The predicted side runs the
+ * simulator on that run's figures, scale, seed, repetitions, policy and
+ * timeout, into results/sim-host/. Writes results/validate.csv,
+ * figures/validate.svg/.png, and the validation section of
+ * results/sim-host/REPORT.md.
+ */
+async function validate(options: ExperimentOptions): Promise<number> {
+  if (options.figure!.split(',').map((part) => part.trim()).some((part) => part !== 'validate')) {
+    throw new UsageError('--figure validate runs on its own (it runs the figures it compares)');
+  }
+  if (options.backend !== 'sim') throw new UsageError('--figure validate takes no --backend: it runs the sim (host profile) against the qemu testbed');
+  if (options.profile !== undefined && options.profile !== 'host') throw new UsageError('--figure validate uses the host profile (--profile host)');
+  if (options.testbed !== undefined) throw new UsageError('--testbed is a xen option; --figure validate compares with the qemu testbed');
+  const { readMeasuredRun, MeasuredRunError } = await import('./validate/measured.ts');
+  const { compareRuns } = await import('./validate/compare.ts');
+  const { TableWriter } = await import('./results/csv.ts');
+  const { validationTable } = await import('./results/validation.ts');
+  const { differencesSection, mapeTable, validationSection } = await import('./report/validation.ts');
+
+  let measuredDir: string;
+  let measuredFrom: string;
+  let exitCode = 0;
+  if (options.measured !== undefined) {
+    if (options.reps !== undefined || options.seed !== String(DEFAULT_SEED)) {
+      throw new UsageError('with --measured the simulator repeats that run\'s seed and repetitions: drop --reps and --seed');
+    }
+    measuredDir = resolve(options.measured);
+    measuredFrom = `\`${options.measured}\``;
+  } else {
+    // No measured run given: make one, exactly as `--backend qemu` would.
+    const scale = parseChoice('--scale', options.scale ?? 'ci', SCALES);
+    const repetitions = options.reps === undefined ? REPETITIONS_AT_SCALE[scale] : parseCount('--reps', options.reps, 1);
+    const seed = parseCount('--seed', options.seed, 0);
+    const policy = policyOf(options);
+    const timeoutMs = timeoutOf(options);
+    // Fail on a bad host profile before the migrations, not after.
+    await loadHostProfile(options.hostProfile, policy, timeoutMs / 1000);
+    const backend = await qemuBackend(options, policy, timeoutMs);
+    measuredDir = resolve(options.out, 'results', 'qemu');
+    measuredFrom = 'a qemu run made by this command';
+    const outcome = await runAndReport(backend, {
+      backendName: 'qemu',
+      resultsDir: measuredDir,
+      figuresDir: resolve(options.out, 'figures', 'qemu'),
+      figures: QemuBackend.FIGURES,
+      scale,
+      seed,
+      repetitions,
+      charts: options.charts,
+    });
+    if (outcome.exitCode === EXIT_INTERRUPTED) return outcome.exitCode;
+    exitCode = outcome.exitCode;
+  }
+
+  let measured: ReturnType<typeof readMeasuredRun>;
+  try {
+    measured = readMeasuredRun(measuredDir);
+  } catch (error) {
+    if (error instanceof MeasuredRunError) throw new EnvironmentError(error.message);
+    throw error;
+  }
+  const { info } = measured;
+  if (options.policy !== undefined && options.policy !== info.backendInfo.policy) {
+    throw new UsageError(`--policy ${options.policy} disagrees with the measured run's policy ${info.backendInfo.policy} (${measured.dir}/run.json); drop --policy`);
+  }
+  if (options.measured !== undefined && options.scale !== undefined && options.scale !== info.scale) {
+    throw new UsageError(`--scale ${options.scale} disagrees with the measured run's scale ${info.scale}; drop --scale`);
+  }
+  const host = await hostSimulation(options.hostProfile, info.backendInfo.policy, info.backendInfo.timeoutMs / 1000);
+  const figures = VALIDATED_FIGURES.filter((figure) => info.figures.includes(`fig${figure}`));
+  const predictedDir = resolve(options.out, 'results', 'sim-host');
+  const predicted = await runAndReport(host.backend, {
+    backendName: 'sim',
+    resultsDir: predictedDir,
+    figuresDir: resolve(options.out, 'figures', 'sim-host'),
+    figures,
+    scale: info.scale,
+    seed: info.seed,
+    repetitions: info.repetitions,
+    charts: false,
+    profile: 'host',
+  });
+  if (predicted.exitCode === EXIT_INTERRUPTED) return predicted.exitCode;
+  if (predicted.failures > 0) {
+    console.log(`${predicted.failures} predicted migrations failed (see results/sim-host): the model predicts that they do not finish`);
+  }
+
+  const { readRunRows } = await import('./validate/measured.ts');
+  const rows = compareRuns(readRunRows(predictedDir, figures.map((figure) => `fig${figure}`)), measured.rows);
+  const resultsRoot = resolve(options.out, 'results');
+  const writer = new TableWriter(validationTable, resultsRoot);
+  writer.append(rows);
+  const hostProfileLabel = options.hostProfile;
+  const section = validationSection(rows, {
+    measuredFrom: `${measuredFrom}, run ${info.startedAt}${info.gitRevision === undefined ? '' : ` at ${info.gitRevision.slice(0, 10)}`}`,
+    policy: info.backendInfo.policy,
+    scale: info.scale,
+    hostProfile: hostProfileLabel,
+    testbed: host.testbed,
+    parameters: host.parameters,
+  });
+  const differences = differencesSection(host.differences, info.backendInfo.policy);
+  const context: ReportContext = { backend: 'sim', scale: info.scale, seed: info.seed, repetitions: info.repetitions, profile: 'host' };
+  const report = writeReport(predictedDir, figures, context, [differences, section]);
+  console.log(`wrote ${rows.length} comparisons to ${writer.path} and the validation section to ${join(predictedDir, 'REPORT.md')}`);
+  if (options.charts) {
+    const { validationChart } = await import('./render/validation.ts');
+    const { chartToSvg, svgToPng } = await import('./render/write.ts');
+    const figuresRoot = resolve(options.out, 'figures');
+    mkdirSync(figuresRoot, { recursive: true });
+    const svg = await chartToSvg(validationChart(rows));
+    writeFileSync(join(figuresRoot, 'validate.svg'), svg);
+    writeFileSync(join(figuresRoot, 'validate.png'), svgToPng(svg));
+    const charts = await renderCharts(figures, predictedDir, resolve(options.out, 'figures', 'sim-host'));
+    await writeIndex(resolve(options.out, 'figures', 'sim-host'), 'sim', 'host', report, [{ name: 'validate', svg }, ...charts]);
+    console.log(`wrote ${join(figuresRoot, 'validate.svg')} and validate.png`);
+  }
+  console.log('mean absolute percentage error, simulator (host profile) vs qemu testbed:');
+  console.log(mapeTable(rows));
+  return exitCode;
+}
+
+interface CalibrateOptions {
+  out: string;
+  samples: string;
+  accel: string;
+  timeout: string;
+  testbed: boolean;
+}
+
+async function calibrate(options: CalibrateOptions): Promise<number> {
+  const started = performance.now();
+  const out = resolve(options.out);
+  const samples = parseCount('--samples', options.samples, 2);
+  const accelPreference = parseChoice('--accel', options.accel, ACCELS);
+  const timeoutMs = parseCount('--timeout', options.timeout, 1) * 1000;
+  const { calibrateHost } = await import('./calibrate/index.ts');
+  const { calibrateTestbed } = await import('./calibrate/testbed.ts');
+  const { profileSummary } = await import('./calibrate/format.ts');
+  const { writeHostProfile } = await import('./calibrate/profile.ts');
+  const qemu = await import('./backends/qemu/index.ts');
+  let testbed: Parameters<typeof calibrateHost>[0]['testbed'];
+  if (!options.testbed) {
+    testbed = { skip: 'not measured (--no-testbed)' };
+  } else {
+    const problem = qemu.checkPrerequisites();
+    if (problem !== null) throw new EnvironmentError(`${problem} (or pass --no-testbed to measure only the CPU and memory)`);
+    installQemuCleanup(qemu);
+    const imageDir = qemu.DEFAULT_IMAGE_DIR;
+    try {
+      qemu.buildImage(imageDir);
+    } catch (error) {
+      throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+    }
+    const { accel } = await qemu.detectAccel(accelPreference, imageDir);
+    testbed = {
+      run: () =>
+        calibrateTestbed({
+          accel,
+          policy: 'xen',
+          samples,
+          imageDir,
+          timeoutMs,
+          onMigration: (label, sample, measured) =>
+            console.log(`  ${label} ${sample}/${samples}: resumed after ${measured.resumedAfterS.toFixed(3)} s`),
+          onLinkProbe: (transfer, sample) =>
+            console.log(
+              `  TCP over a ${transfer.rateMbitPerS} Mbit/s link ${sample}/${samples}: ${((transfer.payloadBytes * 8) / transfer.seconds / 1e6).toFixed(1)} Mbit/s of payload`,
+            ),
+        }),
+    };
+  }
+  const profile = await calibrateHost({
+    microTimeMs: 1000,
+    opensslRuns: 3,
+    opensslSeconds: 1,
+    testbed,
+    qemuVersion: qemu.qemuVersion(),
+    onStep: (message) => console.log(message),
+  });
+  writeHostProfile(out, profile);
+  console.log(profileSummary(profile));
+  console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit; remove what dead runs left. */
+function installQemuCleanup(qemu: typeof import('./backends/qemu/index.ts')): void {
+  qemu.installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
+  qemu.sweepLeftovers();
 }
 
 async function fit(): Promise<number> {
@@ -258,7 +560,7 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
   program
     .command('experiment')
     .description('run figures on a backend, write CSVs and charts')
-    .option('--figure <list>', `figures to run, comma-separated (${KNOWN_FIGURES.join(', ')}; default: all the backend can produce)`)
+    .option('--figure <list>', `figures to run, comma-separated (${KNOWN_FIGURES.join(', ')}; default: all the backend can produce), or validate (simulator with the host profile vs the qemu testbed)`)
     .option('--reps <n>', `repetitions per point (default: ${REPETITIONS_AT_SCALE.paper} at paper scale, ${REPETITIONS_AT_SCALE.ci} at ci scale)`)
     .option('--scale <name>', `sweep sizes: ${SCALES.join(' or ')} (default: paper on sim, ci on real testbeds)`)
     .option('--seed <n>', 'run seed; each repetition derives its own', String(DEFAULT_SEED))
@@ -267,8 +569,11 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .option('--no-charts', 'write CSVs only')
     .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md)')
     .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')}); auto tries KVM and falls back to TCG`, 'auto')
-    .option('--policy <name>', `qemu: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit)`, 'xen')
-    .option('--timeout <s>', 'qemu: seconds one migration may take before it is cancelled', '900')
+    .option('--policy <name>', `qemu and sim --profile host: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit; default xen)`)
+    .option('--timeout <s>', `qemu and sim --profile host: seconds one migration may take before it is cancelled (default ${DEFAULT_TIMEOUT_S})`)
+    .option('--profile <name>', `sim: ${SIM_PROFILES.join(' or ')} (the paper's testbed, or the qemu testbed on this host from --host-profile; default paper)`)
+    .option('--host-profile <file>', 'sim --profile host and --figure validate: the host profile written by npm run calibrate', 'results/host-profile.json')
+    .option('--measured <dir>', 'with --figure validate: a finished qemu run (results/qemu, or a results root) to compare with instead of running one')
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: ExperimentOptions) => run(experiment(options)));
@@ -283,6 +588,17 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .action((options: GateOptions) => run(gate(options)));
+  program
+    .command('calibrate')
+    .description('measure this host (ciphers, memory copies, the qemu testbed\'s fixed costs) into a host profile')
+    .option('--out <file>', 'where the host profile goes', 'results/host-profile.json')
+    .option('--samples <n>', 'testbed migrations per measured cost (at least 2)', '3')
+    .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')})`, 'auto')
+    .option('--timeout <s>', 'qemu: seconds one calibration migration may take', '300')
+    .option('--no-testbed', 'skip the qemu testbed (no root or packages); the host profile then cannot drive the simulator')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .action((options: CalibrateOptions) => run(calibrate(options)));
   program
     .command('fit')
     .description("refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements")

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { writeHostProfile } from '../harness/calibrate/profile.ts';
+import { syntheticProfile } from './calibrate/synthetic-profile.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -14,13 +16,25 @@ describe('cli', () => {
   it.each([
     [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7\)$/],
     [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim, qemu, xen\)$/],
-    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout\)$/],
+    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout, --profile, --host-profile, --measured\)$/],
+    [['experiment', '--profile', 'cloud'], /^error: unknown profile 'cloud' \(valid: paper, host\)$/],
+    [['experiment', '--profile', 'host', '--host-profile', '/nonexistent/hp.json'], /^error: no host profile at \/nonexistent\/hp\.json: run 'npm run calibrate' first/],
+    [['experiment', '--backend', 'qemu', '--profile', 'host'], /^error: --profile is a sim option/],
+    [['experiment', '--measured', 'results/qemu'], /^error: --measured goes with --figure validate$/],
+    [['experiment', '--figure', 'validate,2'], /^error: --figure validate runs on its own/],
+    [['experiment', '--figure', 'validate', '--backend', 'qemu'], /^error: --figure validate takes no --backend/],
+    [['experiment', '--figure', 'validate', '--measured', '/nonexistent'], /^error: no qemu run at \/nonexistent /],
+    [['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--host-profile', '/nonexistent/hp.json'], /^error: no host profile at \/nonexistent\/hp\.json: run 'npm run calibrate' first/],
+    [['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--policy', 'qemu'], /^error: --policy qemu disagrees with the measured run's policy xen/],
     [['experiment', '--reps', '0'], /^error: --reps must be a whole number >= 1, got '0'$/],
     [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
     [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE \(see docs\/xen-testbed.md\)$/],
     [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
     [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
+    [['calibrate', '--samples', '1'], /^error: --samples must be a whole number >= 2, got '1'$/],
+    [['calibrate', '--accel', 'xen'], /^error: unknown accel 'xen' \(valid: auto, kvm, tcg\)$/],
+    [['calibrate', '--bogus'], /^error: unknown option '--bogus' \(valid options: --out, --samples, --accel, --timeout, --no-testbed\)$/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const result = await cli(...args);
     expect(result.exitCode).toBe(2);
@@ -45,5 +59,21 @@ describe('cli', () => {
       expect(readFileSync(join(out, `figures/sim/${chart}.png`)).subarray(1, 4).toString()).toBe('PNG');
     }
     expect(existsSync(join(out, 'results/sim/fig2.csv'))).toBe(false);
+  });
+
+  it('runs the simulator with a host profile into results/sim-host, listing what differs from the paper', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-host-'));
+    const profile = join(out, 'host-profile.json');
+    writeHostProfile(profile, syntheticProfile());
+    const result = await cli('experiment', '--profile', 'host', '--host-profile', profile, '--policy', 'qemu', '--figure', '2', '--scale', 'ci', '--out', out, '--no-charts');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(existsSync(join(out, 'results/sim'))).toBe(false);
+    const report = readFileSync(join(out, 'results/sim-host/REPORT.md'), 'utf8');
+    expect(report).toMatch(/^# Reproduction report: backend `sim`, profile `host`/);
+    expect(report).toMatch(/the testbed's policy `qemu`/);
+    expect(report).toMatch(/\| how a path's stages share the work \|  \| serial \| pipelined \|/);
+    const runInfo = JSON.parse(readFileSync(join(out, 'results/sim-host/run.json'), 'utf8'));
+    expect(runInfo.backendInfo).toMatchObject({ profile: 'host', policy: 'qemu', timeoutS: 900 });
+    expect(runInfo.backendInfo.parameters.pathComposition).toBe('pipelined');
   });
 });

@@ -44,15 +44,20 @@ export interface ReportContext {
   readonly scale: string;
   readonly seed: number;
   readonly repetitions: number;
+  /** The simulator's profile when it is not the paper's (it then models another testbed). */
+  readonly profile?: string;
 }
 
+/** `appendix`: further sections (the host profile's differences, its validation), in order. */
 export function reproductionReport(
   context: ReportContext,
   comparisons: readonly Comparison[] | undefined,
   predictions: string,
+  appendix: readonly string[] = [],
 ): string {
+  const otherTestbed = context.profile !== undefined && context.profile !== 'paper';
   return [
-    `# Reproduction report: backend \`${context.backend}\``,
+    `# Reproduction report: backend \`${context.backend}\`${otherTestbed ? `, profile \`${context.profile}\`` : ''}`,
     '',
     `${context.scale === 'paper' ? 'Paper' : 'CI'} scale, seed ${context.seed}, ${context.repetitions} repetitions per point. Written by \`npm run experiment\` from the CSVs beside this file.`,
     '',
@@ -62,7 +67,9 @@ export function reproductionReport(
     '',
     comparisons !== undefined
       ? calibrationTable(comparisons)
-      : context.scale === 'paper'
+      : otherTestbed
+        ? `The \`${context.profile}\` profile models another testbed than the paper's, so the paper's statements are not compared here.`
+        : context.scale === 'paper'
         ? 'Figs. 2 and 3 were not part of this run.'
         : "At CI scale the guests (128 to 512 MB) are not the paper's (up to 4 GB), so its statements are not compared here.",
     '',
@@ -74,5 +81,6 @@ export function reproductionReport(
     '',
     predictions.length === 0 ? 'None of Figs. 4 to 7 was part of this run.' : predictions,
     '',
+    ...appendix.flatMap((section) => [section, '']),
   ].join('\n');
 }

@@ -7,7 +7,7 @@
  */
 import { GuestStateStore, restoreGuest } from './guest-state.ts';
 import { buildImage } from './image.ts';
-import { LINK_PROFILES, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
+import { LINK_PROFILES, UNSHAPED_LINK_BYTES_PER_S, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
 import { migrationParameters, type PolicyDecision } from './policy.ts';
 import { watchXenPolicy } from './policy-watch.ts';
 import { checkPrerequisites } from './prereq.ts';
@@ -49,6 +49,8 @@ export interface MigrationContext {
   bootTimeS: number;
   /** Loading the saved state into the source QEMU and resuming it. */
   restoreTimeS: number;
+  /** From launching the source QEMU until its QMP socket answered. */
+  qmpReadyS: number;
 }
 
 export interface MigrationHooks {
@@ -123,7 +125,8 @@ async function runOnTestbed(
   throwIfAborted(signal);
   const names = linkNames(process.pid, testbed.run);
   testbed.linkNames = names;
-  const link = createLink(profile, names);
+  const unshaped = request.unshapedLink === true;
+  const link = createLink(profile, names, { shaped: !unshaped });
   // The source's RAM is a copy of the saved guest's; a zero-copy destination maps that same file.
   const sourceMemoryPath = testbed.copySharedMemory(state.ramTemplatePath);
   const track = testbed.track.bind(testbed);
@@ -142,7 +145,9 @@ async function runOnTestbed(
   // (key generation, sshd, ssh) and start the destination. (A zero-copy
   // destination maps the shared file now but touches no guest RAM before
   // `migrate-incoming`.)
+  const launchStart = performance.now();
   const source = await launchVm(vmConfig('source'), names.sourceNs, track);
+  const qmpReadyS = (performance.now() - launchStart) / 1000;
   testbed.qmpClients.push(source.qmp);
   let restoreTimeS = Number.NaN;
   const [dirtyingLine, transport, destination] = await Promise.all([
@@ -165,7 +170,7 @@ async function runOnTestbed(
     { capability: 'x-ignore-shared', state: profile.zeroCopy },
   ];
   for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
-  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });
+  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile)) });
   await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
 
   const context: MigrationContext = {
@@ -178,6 +183,7 @@ async function runOnTestbed(
     dirtyingLine,
     bootTimeS: state.bootTimeS,
     restoreTimeS,
+    qmpReadyS,
   };
   const guestBytes = request.memoryMb * 1024 * 1024;
   const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];

@@ -73,6 +73,25 @@ export function linkRateBytesPerS(profile: LinkProfile): number {
   return (profile.rateMbitPerS * 1_000_000) / 8;
 }
 
+/**
+ * A nominal rate for an unshaped veth pair (calibration runs), only used to
+ * set QEMU's max-bandwidth well above anything the host can push through.
+ */
+export const UNSHAPED_LINK_BYTES_PER_S = 10_000_000_000 / 8;
+
+/** tbf's latency parameter: how long a packet may wait in the qdisc before it is dropped. */
+export const TBF_LATENCY_MS = 50;
+
+/** tbf's bucket: 4 ms at line rate, at least 64 KiB so a GSO packet fits in one go. */
+export function tbfBurstBytes(rateMbitPerS: number): number {
+  return Math.max(64 * 1024, Math.round(((rateMbitPerS * 1_000_000) / 8) * 0.004));
+}
+
+/** Bytes the tbf qdisc holds before it drops: rate x latency + bucket (tc-tbf(8), `limit`). */
+export function tbfQueueBytes(rateMbitPerS: number): number {
+  return ((rateMbitPerS * 1_000_000) / 8) * (TBF_LATENCY_MS / 1000) + tbfBurstBytes(rateMbitPerS);
+}
+
 /** Addresses live only inside the two private namespaces, so every run can use the same ones. */
 export const SOURCE_ADDRESS = '10.77.0.1';
 export const DESTINATION_ADDRESS = '10.77.0.2';
@@ -107,10 +126,8 @@ export function ownerPid(netnsName: string): number | undefined {
 
 /** tc arguments shaping egress of `dev` to `rateMbitPerS` with a token bucket. */
 export function tbfArgs(netns: string, dev: string, rateMbitPerS: number): string[] {
-  const bytesPerS = (rateMbitPerS * 1_000_000) / 8;
-  // Bucket: 4 ms at line rate, at least 64 KiB so a GSO packet fits in one go.
-  const burst = Math.max(64 * 1024, Math.round(bytesPerS * 0.004));
-  return ['-n', netns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${rateMbitPerS}mbit`, 'burst', String(burst), 'latency', '50ms'];
+  const burst = tbfBurstBytes(rateMbitPerS);
+  return ['-n', netns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${rateMbitPerS}mbit`, 'burst', String(burst), 'latency', `${TBF_LATENCY_MS}ms`];
 }
 
 function run(command: string, args: readonly string[], input?: string): string {
@@ -154,15 +171,18 @@ export interface Link {
 
 /**
  * Creates both namespaces, the veth pair between them, addresses, loopback,
- * and tbf shaping on both ends. On failure, removes what it created and throws.
+ * and tbf shaping on both ends (unless `shaped` is false: calibration). On
+ * failure, removes what it created and throws.
  */
-export function createLink(profile: LinkProfile, names: LinkNames): Link {
+export function createLink(profile: LinkProfile, names: LinkNames, options: { shaped: boolean } = { shaped: true }): Link {
   try {
     for (const batch of linkBatches(names)) {
       run('ip', [...(batch.netns === undefined ? [] : ['-n', batch.netns]), '-batch', '-'], `${batch.commands.join('\n')}\n`);
     }
-    run('tc', tbfArgs(names.sourceNs, names.sourceVeth, profile.rateMbitPerS));
-    run('tc', tbfArgs(names.destinationNs, names.destinationVeth, profile.rateMbitPerS));
+    if (options.shaped) {
+      run('tc', tbfArgs(names.sourceNs, names.sourceVeth, profile.rateMbitPerS));
+      run('tc', tbfArgs(names.destinationNs, names.destinationVeth, profile.rateMbitPerS));
+    }
   } catch (error) {
     destroyLink(names);
     throw error;

@@ -23,6 +23,8 @@ export interface QemuMigrationRequest {
   /** Where the guest image is built and cached. */
   imageDir: string;
   signal?: AbortSignal;
+  /** Calibration: no tc shaping on the link, so the pipeline runs as fast as the host lets it. */
+  unshapedLink?: boolean;
 }
 
 export interface BandwidthPoint {

@@ -1,15 +1,21 @@
 import { availableParallelism } from 'node:os';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import { PAPER_PARAMETERS } from './parameters.ts';
+import { PAPER_PARAMETERS, type SimParameters } from './parameters.ts';
 import { SimWorkerPool } from './pool.ts';
 import { simulateMigration, simulateService } from './simulate.ts';
 
 const QUEUED_PER_WORKER = 4;
 
+/** `paper`: the paper's testbed as modelled; `host`: the qemu testbed on this host (profiles.ts). */
+export const SIM_PROFILES = ['paper', 'host'] as const;
+export type SimProfileName = (typeof SIM_PROFILES)[number];
+
 export interface SimOptions {
   /** Worker threads to simulate on; 0 simulates on the calling thread. */
   readonly workers: number;
+  /** Which testbed the parameters model; the paper's by default. */
+  readonly profile?: { readonly name: SimProfileName; readonly parameters: SimParameters; readonly describe?: Record<string, unknown> };
 }
 
 /**
@@ -22,26 +28,28 @@ export class SimBackend implements Backend {
   readonly figures = SimBackend.FIGURES;
   readonly concurrency: number;
   private readonly pool: SimWorkerPool | undefined;
+  private readonly profile: NonNullable<SimOptions['profile']>;
 
   constructor(options: SimOptions = { workers: availableParallelism() }) {
     // Keep every worker busy while the runner waits for rows in sweep order.
     this.concurrency = Math.max(1, options.workers * QUEUED_PER_WORKER);
-    this.pool = options.workers > 0 ? new SimWorkerPool(options.workers) : undefined;
+    this.profile = options.profile ?? { name: 'paper', parameters: PAPER_PARAMETERS };
+    this.pool = options.workers > 0 ? new SimWorkerPool(options.workers, this.profile.parameters) : undefined;
   }
 
   async describe(): Promise<Record<string, unknown>> {
-    return { profile: 'paper', parameters: PAPER_PARAMETERS };
+    return { profile: this.profile.name, ...this.profile.describe, parameters: this.profile.parameters };
   }
 
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {
     return this.pool === undefined
-      ? simulateMigration(point, context.seed)
+      ? simulateMigration(point, context.seed, this.profile.parameters)
       : this.pool.simulate('migration', point, context.seed);
   }
 
   async measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement> {
     return this.pool === undefined
-      ? simulateService(point, context.seed)
+      ? simulateService(point, context.seed, this.profile.parameters)
       : this.pool.simulate('service', point, context.seed);
   }
 

@@ -30,14 +30,27 @@ export const XEN_PRECOPY_POLICY = {
   batchPages: 1024,
   /** Frames written again since the last CLEAN are skipped in live passes (the `to_skip` peek). */
   skipRedirtied: true,
+  /** DEF_MAX_FACTOR counts pages sent (`total_sent > dinfo->p2m_size * max_factor`). */
+  sentFactorCounts: 'pages',
 } as const;
 
 export interface PrecopyPolicy {
+  /** After this many live passes the next pass is the final one (may be infinite: no cap). */
   readonly maxIterations: number;
+  /** Final pass once a live pass sent+skipped fewer pages than this (0: rule off). */
   readonly minRemainingPages: number;
+  /** Final pass once more than this many times the guest was sent (may be infinite: no cap). */
   readonly maxSentFactor: number;
+  /** What the factor counts: pages (Xen) or bytes of migration stream (QEMU's ram.transferred). */
+  readonly sentFactorCounts: 'pages' | 'stream-bytes';
   readonly batchPages: number;
   readonly skipRedirtied: boolean;
+  /**
+   * A migration still running this long after it started is cancelled and
+   * fails (the testbed's timeout; QEMU's downtime-limit rule alone may never
+   * converge). Absent: the policy always ends by itself.
+   */
+  readonly timeoutS?: number;
 }
 
 /** Xen 4.2.2: each batch is preceded by its page count, an `unsigned int`. */
@@ -93,6 +106,20 @@ export interface PrecopyPathParameters {
    * and calls Xen-Blanket's excess unexplained, so each system has its own.
    */
   readonly finalStageS: number;
+  /** Bytes on the interface per byte of migration stream on this path. */
+  readonly wireBytesPerStreamByte: number;
+  /**
+   * Stream bytes still queued between sender and receiver when the sender
+   * suspends the guest; they drain at the path's rate before the guest can
+   * resume. 0 where the final stage's calibrated time already covers it.
+   */
+  readonly inFlightBytesAtStop: number;
+  /**
+   * QEMU's convergence rule: the final pass starts once the pages dirty
+   * after a bitmap sync take less than this at the path's rate. Absent: Xen's
+   * minimum-remaining rule decides.
+   */
+  readonly downtimeLimitS?: number;
 }
 
 const VMBEAM_DOWNTIME_S = 0.6;
@@ -100,15 +127,18 @@ const XEN_NEST_DOWNTIME_S = VMBEAM_DOWNTIME_S * 1.27;
 /** Midpoint of "32 % to 76 % longer than Xen-Nest". */
 const XEN_BLANKET_DOWNTIME_S = XEN_NEST_DOWNTIME_S * 1.54;
 
+/** Every path of the paper's testbed frames the stream alike (SSH over TCP over Ethernet) and queues nothing the final stage does not cover. */
+const XEN_PATH = { wireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE, inFlightBytesAtStop: 0 } as const;
+
 export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>> = {
-  'xen-nest': { stages: ['sshCipher', 'emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S },
-  'xen-blanket': { stages: ['sshCipher', 'blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S },
+  'xen-nest': { stages: ['sshCipher', 'emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S, ...XEN_PATH },
+  'xen-blanket': { stages: ['sshCipher', 'blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S, ...XEN_PATH },
   /** calibration: "Xen-Nest's downtime shrank by up to 0.14 s" with the none cipher. */
-  'xen-nest-nocipher': { stages: ['emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S - 0.14 },
+  'xen-nest-nocipher': { stages: ['emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S - 0.14, ...XEN_PATH },
   /** calibration: "Xen-Blanket's grew by up to 0.2 s" with the none cipher. */
-  'xen-blanket-nocipher': { stages: ['blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S + 0.2 },
+  'xen-blanket-nocipher': { stages: ['blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S + 0.2, ...XEN_PATH },
   /** assumption: the brief gives no downtime between physical hosts; same Xen final stage as Xen-Nest. */
-  physical: { stages: ['sshCipher', 'gigabitEthernet'], finalStageS: XEN_NEST_DOWNTIME_S },
+  physical: { stages: ['sshCipher', 'gigabitEthernet'], finalStageS: XEN_NEST_DOWNTIME_S, ...XEN_PATH },
 };
 
 export const ZERO_COPY = {
@@ -120,7 +150,41 @@ export const ZERO_COPY = {
   releasePerPageS: 0.05e-6,
   /** calibration (Fig. 2b): VMBeam's 0.6 s downtime at 4 GB, less the release of 1 Mi pages. */
   finalStageS: VMBEAM_DOWNTIME_S - 0.05e-6 * 1024 * 256,
+  /** assumption: xl's control records cross the emulated network through its SSH session, i.e. Xen-Nest's path. */
+  controlStages: PRECOPY_PATHS['xen-nest'].stages,
+  controlWireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE,
 } as const;
+
+/**
+ * brief §3/§5: the paper's guests are long-running: every page holds data
+ * and Xen 4.2.2 sends each in full (libxc has no zero-page detection).
+ */
+export const GUEST_MEMORY: GuestMemory = { kind: 'all-data' };
+
+/**
+ * What the guest's memory holds, which decides what pass 1 costs where the
+ * sender sends zero pages as short records. `filled`: the data pages grow
+ * with guest memory as a workload fills what the kernel leaves available;
+ * everything else is zero.
+ */
+export type GuestMemory =
+  | { readonly kind: 'all-data' }
+  | {
+      readonly kind: 'filled';
+      /** The guest size the data-page count was measured at. */
+      readonly referenceMemoryMb: number;
+      /** Pages holding data at that size. */
+      readonly referenceDataPages: number;
+      /** The kernel's MemAvailable at that size, MB. */
+      readonly referenceAvailableMb: number;
+      /** MemAvailable gained per MB of guest memory (what the kernel keeps back per page aside). */
+      readonly availableMbPerGuestMb: number;
+      /** The workload fills MemAvailable less max(marginMinMb, MemAvailable / marginDivisor). */
+      readonly marginMinMb: number;
+      readonly marginDivisor: number;
+      /** Bytes a zero page costs on the stream. */
+      readonly zeroPageBytes: number;
+    };
 
 /**
  * assumption: the dirtied region is spread uniformly over the guest's
@@ -155,10 +219,17 @@ export const STAGE_CPU_SHARES: Readonly<Record<PathStage, { readonly cloudVms: n
 
 /** assumption: one memory copy in a (nested) Dom0 moves 2 GiB/s. */
 export const MEMORY_COPY_BYTES_PER_S = 2 * 1024 ** 3;
+/** assumption (with BLANKET_BACKEND_COPIES_PER_BYTE below): memory copies each stage makes per stream byte, beyond the client's and the server's. */
+export const STAGE_COPIES_PER_BYTE: Readonly<Record<PathStage, number>> = {
+  sshCipher: 0,
+  emulatedNic: 0,
+  blanketIpc: 2,
+  gigabitEthernet: 0,
+};
 /** brief §5 (Fig. 5 paths): the migration client copies each page once into its pipe to SSH, the server once into the new guest. */
 export const CLIENT_SERVER_COPIES_PER_BYTE = 2;
 /** brief §5 (Fig. 5 paths): Blanket's back-end grant-copies each byte into the cloud Dom0 and again into the destination. */
-export const BLANKET_BACKEND_COPIES_PER_BYTE = 2;
+export const BLANKET_BACKEND_COPIES_PER_BYTE = STAGE_COPIES_PER_BYTE.blanketIpc;
 
 /**
  * Fig. 7 (a validation figure: nothing here is fitted to it): a web server
@@ -196,15 +267,22 @@ export const WEB_NIC_STAGE: Readonly<Record<SystemName, PathStage>> = {
   physical: 'gigabitEthernet',
 };
 
+/**
+ * How a path's stages share the work: `serial` on one vCPU, one after
+ * another (their times per byte add up), or `pipelined` in processes of
+ * their own (the slowest stage sets the rate).
+ */
+export type PathComposition = 'serial' | 'pipelined';
+
 /** Everything the simulator reads, as one value, so a profile can replace parts of it. */
 export interface SimParameters {
   readonly pageBytes: number;
   readonly policy: PrecopyPolicy;
   readonly batchHeaderBytes: number;
   readonly pageHeaderBytes: number;
-  readonly wireBytesPerStreamByte: number;
   readonly setupRecordBytes: number;
   readonly finalStateBytes: number;
+  readonly pathComposition: PathComposition;
   readonly stageThroughputMbps: Readonly<Record<PathStage, number>>;
   readonly precopySetupS: number;
   readonly precopyPaths: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>>;
@@ -213,12 +291,24 @@ export interface SimParameters {
     readonly sharePerPageS: number;
     readonly releasePerPageS: number;
     readonly finalStageS: number;
+    /** Where the control records (setup and final state) go, and how they are framed. */
+    readonly controlStages: readonly PathStage[];
+    readonly controlWireBytesPerStreamByte: number;
   };
+  /** Pages of RAM outside the guest's memory (firmware, option ROMs) that every migration sends, zero-copy too. */
+  readonly nonGuestRamPages: number;
+  readonly guestMemory: GuestMemory;
+  /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
+  readonly initialBitmapSyncs: number;
   readonly guestLayoutSeed: number;
   readonly stageCpuShares: typeof STAGE_CPU_SHARES;
   readonly memoryCopyBytesPerS: number;
   readonly clientServerCopiesPerByte: number;
-  readonly blanketBackendCopiesPerByte: number;
+  readonly stageCopiesPerByte: Readonly<Record<PathStage, number>>;
+  /** Memory copies' worth of CPU the sender spends per guest byte in pass 1 looking for zero pages. */
+  readonly zeroCheckCopiesPerByte: number;
+  /** CPU seconds every migration costs whatever its size (device state saved and loaded). */
+  readonly fixedCpuS: number;
   readonly webService: typeof WEB_SERVICE;
   readonly webNicStage: typeof WEB_NIC_STAGE;
 }
@@ -229,18 +319,28 @@ export const PAPER_PARAMETERS: SimParameters = {
   policy: XEN_PRECOPY_POLICY,
   batchHeaderBytes: BATCH_HEADER_BYTES,
   pageHeaderBytes: PAGE_HEADER_BYTES,
-  wireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE,
   setupRecordBytes: SETUP_RECORD_BYTES,
   finalStateBytes: FINAL_STATE_BYTES,
+  /** The stages run one after another on the sending guest Dom0's single vCPU (brief §3: 1 CPU). */
+  pathComposition: 'serial',
   stageThroughputMbps: STAGE_THROUGHPUT_MBPS,
   precopySetupS: PRECOPY_SETUP_S,
   precopyPaths: PRECOPY_PATHS,
   zeroCopy: ZERO_COPY,
+  guestMemory: GUEST_MEMORY,
+  /** brief §2: VMBeam relocates every page, none is sent; Xen sends the guest's pages only. */
+  nonGuestRamPages: 0,
+  /** Xen 4.2.2: xc_domain_save counts its passes (`iter`), nothing before pass 1. */
+  initialBitmapSyncs: 0,
   guestLayoutSeed: GUEST_LAYOUT_SEED,
   stageCpuShares: STAGE_CPU_SHARES,
   memoryCopyBytesPerS: MEMORY_COPY_BYTES_PER_S,
   clientServerCopiesPerByte: CLIENT_SERVER_COPIES_PER_BYTE,
-  blanketBackendCopiesPerByte: BLANKET_BACKEND_COPIES_PER_BYTE,
+  stageCopiesPerByte: STAGE_COPIES_PER_BYTE,
+  /** Xen 4.2.2 does not look for zero pages. */
+  zeroCheckCopiesPerByte: 0,
+  /** assumption (docs/model.md §4): setup and the final stage are counted as idle. */
+  fixedCpuS: 0,
   webService: WEB_SERVICE,
   webNicStage: WEB_NIC_STAGE,
 };
@@ -256,13 +356,32 @@ export function cpuSecondsPerStreamByte(stages: readonly PathStage[], parameters
     const shares = parameters.stageCpuShares[stage];
     const secondsPerByte = 8 / (parameters.stageThroughputMbps[stage] * 1e6);
     seconds += (shares.cloudVms + shares.cloudDom0) * secondsPerByte;
-    if (stage === 'blanketIpc') seconds += parameters.blanketBackendCopiesPerByte / parameters.memoryCopyBytesPerS;
+    const copies = parameters.stageCopiesPerByte[stage];
+    if (copies > 0) seconds += copies / parameters.memoryCopyBytesPerS;
   }
   return seconds;
 }
 
-/** Path throughput in bytes of migration stream per second. */
+/** Serial path throughput in bytes of migration stream per second: the stages' times per byte add up. */
 export function pathBytesPerS(stages: readonly PathStage[], throughputMbps: SimParameters['stageThroughputMbps']): number {
   const secondsPerMbit = stages.reduce((sum, stage) => sum + 1 / throughputMbps[stage], 0);
   return 1e6 / 8 / secondsPerMbit;
+}
+
+/** A path's throughput in bytes of migration stream per second, as the parameters compose its stages. */
+export function streamBytesPerS(stages: readonly PathStage[], parameters: SimParameters): number {
+  if (parameters.pathComposition === 'serial') return pathBytesPerS(stages, parameters.stageThroughputMbps);
+  const slowestMbps = Math.min(...stages.map((stage) => parameters.stageThroughputMbps[stage]));
+  return (slowestMbps * 1e6) / 8;
+}
+
+/** Pages of a guest of `memoryMb` that hold data (the rest are zero pages). */
+export function dataPages(memoryMb: number, guest: GuestMemory, pageBytes: number): number {
+  const pagesPerMb = (1024 * 1024) / pageBytes;
+  const guestPages = memoryMb * pagesPerMb;
+  if (guest.kind === 'all-data') return guestPages;
+  const fillMb = (availableMb: number) => availableMb - Math.max(guest.marginMinMb, Math.floor(availableMb / guest.marginDivisor));
+  const availableMb = guest.referenceAvailableMb + (memoryMb - guest.referenceMemoryMb) * guest.availableMbPerGuestMb;
+  const pages = guest.referenceDataPages + (fillMb(availableMb) - fillMb(guest.referenceAvailableMb)) * pagesPerMb;
+  return Math.round(Math.min(guestPages, Math.max(0, pages)));
 }

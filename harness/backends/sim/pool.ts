@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import type { SimReply, SimRequest } from './worker.ts';
+import type { SimParameters } from './parameters.ts';
+import type { SimReply, SimRequest, SimWorkerData } from './worker.ts';
 
 type SimResult = MigrationMeasurement | ServiceMeasurement;
 
@@ -18,9 +19,10 @@ export class SimWorkerPool {
   private readonly workers: Worker[] = [];
   private nextId = 0;
 
-  constructor(size: number) {
+  constructor(size: number, parameters: SimParameters) {
+    const workerData: SimWorkerData = { parameters };
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData });
       worker.on('message', (reply: SimReply) => this.settle(worker, reply));
       worker.on('error', (error) => this.failAll(error));
       this.workers.push(worker);

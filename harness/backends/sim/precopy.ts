@@ -17,6 +17,14 @@ export interface PrecopyInput {
   readonly pageHeaderBytes: number;
   /** Each batch's page count. */
   readonly batchHeaderBytes: number;
+  /**
+   * Pass 1's mean bytes on the stream per page outside the workload's
+   * region, where some pages are zero and go out as short records. Absent:
+   * every page goes out in full.
+   */
+  readonly outsideRegionPageBytesOnWire?: number;
+  /** QEMU's convergence rule (see PrecopyPathParameters.downtimeLimitS). Absent: Xen's rules alone. */
+  readonly downtimeLimitS?: number;
   readonly onStream?: StreamSink;
 }
 
@@ -29,7 +37,7 @@ export interface PassRecord {
   readonly final: boolean;
 }
 
-export type StopReason = 'max-iterations' | 'min-remaining' | 'max-factor';
+export type StopReason = 'max-iterations' | 'min-remaining' | 'max-factor' | 'downtime-limit';
 
 export interface PrecopyResult {
   readonly migrationTimeS: number;
@@ -58,6 +66,8 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     pageBytesOnWire: input.pageBytes + input.pageHeaderBytes,
     batchHeaderBytes: input.batchHeaderBytes,
   };
+  const outsideRegionBytes = input.outsideRegionPageBytesOnWire ?? sender.pageBytesOnWire;
+  const timeoutS = policy.timeoutS ?? Number.POSITIVE_INFINITY;
   let totalSent = 0;
   let lastPass = false;
   let stopReason: StopReason | undefined;
@@ -68,16 +78,25 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     const passStart = sender.t;
     const { sent, skipped } =
       dueIndices === undefined
-        ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, policy.skipRedirtied, sender)
+        ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, policy.skipRedirtied, sender, outsideRegionBytes)
         : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, policy.skipRedirtied && !lastPass, sender);
     totalSent += sent;
     passes.push({ pass, sentPages: sent, skippedPages: skipped, startS: passStart, endS: sender.t, final: lastPass });
     if (lastPass) break;
+    if (sender.t > timeoutS) {
+      throw new Error(
+        `migration timed out after ${Math.round(timeoutS)} s (${pass} passes, ${totalSent} pages sent: the dirty rate keeps the policy from converging); cancelled`,
+      );
+    }
 
-    stopReason = finalPassReason(pass, sent + skipped, totalSent, guestPages, policy);
-    if (stopReason !== undefined) lastPass = true;
     dirtyLog.advanceTo(sender.t);
     dueIndices = dirtyLog.clean();
+    // QEMU's ram.transferred against the guest's bytes, in pages' worth.
+    const sentSoFar = policy.sentFactorCounts === 'pages' ? totalSent : sender.streamBytes / input.pageBytes;
+    stopReason =
+      finalPassReason(pass, sent + skipped, sentSoFar, guestPages, policy) ??
+      convergedReason(dueIndices.length * sender.pageBytesOnWire, streamBytesPerS, input.downtimeLimitS);
+    if (stopReason !== undefined) lastPass = true;
   }
 
   const finalPass = passes[passes.length - 1]!;
@@ -105,21 +124,26 @@ interface PassCounts {
   readonly skipped: number;
 }
 
-function sendBatch(sender: BatchSender, pages: number): void {
-  const bytes = sender.batchHeaderBytes + pages * sender.pageBytesOnWire;
+function sendBatch(sender: BatchSender, pages: number, outsideRegionPages = 0, outsideRegionBytes = 0): void {
+  const bytes = sender.batchHeaderBytes + pages * sender.pageBytesOnWire + outsideRegionPages * outsideRegionBytes;
   const duration = bytes / sender.streamBytesPerS;
   sender.onStream?.(sender.t, sender.t + duration, bytes);
   sender.t += duration;
   sender.streamBytes += bytes;
 }
 
-/** Pass 1: every frame is due; only region frames can have been written again. */
+/**
+ * Pass 1: every frame is due; only region frames can have been written
+ * again. Frames outside the region cost `outsideRegionBytes` each on the
+ * stream (in full, or less where zero pages go out as short records).
+ */
 function sendAllFrames(
   guestPages: number,
   log: DirtyLog,
   batchPages: number,
   skipRedirtied: boolean,
   sender: BatchSender,
+  outsideRegionBytes: number,
 ): PassCounts {
   const region = log.region;
   let sent = 0;
@@ -129,12 +153,14 @@ function sendAllFrames(
   while (frame < guestPages) {
     log.advanceTo(sender.t);
     let batch = 0;
+    let untouchedInBatch = 0;
     while (batch < batchPages && frame < guestPages) {
       // Frames outside the region cannot have been written: take them in one step.
       const nextRegionFrame = regionIndex < region.length ? region[regionIndex]! : guestPages;
       const untouched = Math.min(batchPages - batch, nextRegionFrame - frame);
       if (untouched > 0) {
         batch += untouched;
+        untouchedInBatch += untouched;
         frame += untouched;
         continue;
       }
@@ -143,7 +169,10 @@ function sendAllFrames(
       regionIndex++;
       frame++;
     }
-    if (batch > 0) sendBatch(sender, batch);
+    if (batch > 0) {
+      if (outsideRegionBytes === sender.pageBytesOnWire) sendBatch(sender, batch);
+      else sendBatch(sender, batch - untouchedInBatch, untouchedInBatch, outsideRegionBytes);
+    }
     sent += batch;
   }
   return { sent, skipped };
@@ -177,7 +206,11 @@ function sendRegionPages(
   return { sent, skipped };
 }
 
-/** The check after each live pass; the first reason that holds, in the source's order. */
+/**
+ * The check after each live pass; the first reason that holds, in the
+ * source's order. `totalSent` is in pages, or for a policy that counts
+ * stream bytes, in those bytes over a full page's bytes.
+ */
 export function finalPassReason(
   pass: number,
   sentPlusSkipped: number,
@@ -189,4 +222,15 @@ export function finalPassReason(
   if (sentPlusSkipped < policy.minRemainingPages) return 'min-remaining';
   if (totalSent > guestPages * policy.maxSentFactor) return 'max-factor';
   return undefined;
+}
+
+/**
+ * QEMU 7.2's convergence (migration_iteration_run): after a bitmap sync,
+ * complete once what is dirty fits the downtime limit at the measured
+ * bandwidth (`pending_size < threshold_size`, threshold = bandwidth x
+ * downtime-limit), or nothing is dirty.
+ */
+export function convergedReason(dirtyBytes: number, bytesPerS: number, downtimeLimitS: number | undefined): StopReason | undefined {
+  if (downtimeLimitS === undefined) return undefined;
+  return dirtyBytes === 0 || dirtyBytes < bytesPerS * downtimeLimitS ? 'downtime-limit' : undefined;
 }

@@ -3,7 +3,7 @@ import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { accessPerByte, COPY_PATHS } from './copy-paths.ts';
 import { DirtyLog, scatteredRegion } from './dirty-log.ts';
-import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, pathBytesPerS, type SimParameters } from './parameters.ts';
+import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, streamBytesPerS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
 import { Random } from './rng.ts';
 import { planWebService, webServiceTimeline, withStreamRate } from './web.ts';
@@ -19,23 +19,25 @@ export function simulateMigration(
 ): MigrationMeasurement {
   const pagesPerMb = (1024 * 1024) / parameters.pageBytes;
   const guestPages = point.memoryMb * pagesPerMb;
-  const link = new LinkRecorder(parameters.wireBytesPerStreamByte);
   const cpu = new CpuRecorder();
   if (point.system === 'vmbeam') {
-    // Only xl's control records cross the (emulated) network, at Xen-Nest's path rate.
-    const controlBytesPerS = pathBytesPerS(parameters.precopyPaths['xen-nest'].stages, parameters.stageThroughputMbps);
-    const result = simulateZeroCopy({ guestPages, ...parameters.zeroCopy });
+    // Only the control records cross the network (paper: xl's, through Xen-Nest's path).
+    const { zeroCopy } = parameters;
+    const link = new LinkRecorder(zeroCopy.controlWireBytesPerStreamByte);
+    const controlBytesPerS = streamBytesPerS(zeroCopy.controlStages, parameters);
+    const result = simulateZeroCopy({ guestPages, ...zeroCopy });
     link.stream(0, parameters.setupRecordBytes, controlBytesPerS);
     link.stream(result.suspendS, parameters.finalStateBytes, controlBytesPerS);
     // Sharing and release are hypercalls from the source guest Dom0's vCPU: it runs flat out.
-    const { setupS, sharePerPageS, releasePerPageS } = parameters.zeroCopy;
+    const { setupS, sharePerPageS, releasePerPageS } = zeroCopy;
     cpu.add(setupS, result.suspendS, guestPages * sharePerPageS);
     cpu.add(result.suspendS, result.suspendS + guestPages * releasePerPageS, guestPages * releasePerPageS);
+    cpu.add(result.suspendS, result.migrationTimeS, parameters.fixedCpuS);
     return {
       migrationTimeS: result.migrationTimeS,
       downtimeS: result.downtimeS,
-      iterations: 1,
-      pagesSent: 0,
+      iterations: 1 + parameters.initialBitmapSyncs,
+      pagesSent: parameters.nonGuestRamPages,
       transferredBytes: guestPages * parameters.pageBytes,
       memoryAccessBytes: 0,
       ...link.summary(),
@@ -44,35 +46,43 @@ export function simulateMigration(
   }
 
   const path = parameters.precopyPaths[point.system];
-  const streamBytesPerS = pathBytesPerS(path.stages, parameters.stageThroughputMbps);
+  const link = new LinkRecorder(path.wireBytesPerStreamByte);
+  const bytesPerS = streamBytesPerS(path.stages, parameters);
   const random = new Random(seed);
-  const region = guestRegion(guestPages, point.dirtyRegionMb * pagesPerMb, parameters.guestLayoutSeed);
+  const regionPages = point.dirtyRegionMb * pagesPerMb;
+  const region = guestRegion(guestPages, regionPages, parameters.guestLayoutSeed);
   const setupS = parameters.precopySetupS;
-  link.stream(0, parameters.setupRecordBytes, streamBytesPerS);
+  link.stream(0, parameters.setupRecordBytes, bytesPerS);
   const cpuPerByte = cpuSecondsPerStreamByte(path.stages, parameters);
   const result = simulatePrecopy({
     guestPages,
     dirtyLog: new DirtyLog(region, point.dirtyPagesPerS, setupS, random),
-    streamBytesPerS,
+    streamBytesPerS: bytesPerS,
     setupS,
-    finalStageS: path.finalStageS,
+    // The bytes still queued at suspension drain before the guest can resume.
+    finalStageS: path.finalStageS + path.inFlightBytesAtStop / bytesPerS,
     policy: parameters.policy,
     pageBytes: parameters.pageBytes,
     pageHeaderBytes: parameters.pageHeaderBytes,
     batchHeaderBytes: parameters.batchHeaderBytes,
+    ...outsideRegionBytes(point.memoryMb, guestPages, region.length, parameters),
+    ...(path.downtimeLimitS === undefined ? {} : { downtimeLimitS: path.downtimeLimitS }),
     onStream: (startS, endS, bytes) => {
       link.add(startS, endS, bytes);
       cpu.add(startS, endS, bytes * cpuPerByte);
     },
   });
+  const firstPass = result.passes[0]!;
   const finalPassEndS = result.passes[result.passes.length - 1]!.endS;
-  link.stream(finalPassEndS, parameters.finalStateBytes, streamBytesPerS);
+  cpu.add(firstPass.startS, firstPass.endS, (guestPages * parameters.pageBytes * parameters.zeroCheckCopiesPerByte) / parameters.memoryCopyBytesPerS);
+  cpu.add(finalPassEndS, result.migrationTimeS, parameters.fixedCpuS);
+  link.stream(finalPassEndS, parameters.finalStateBytes, bytesPerS);
   return {
     migrationTimeS: result.migrationTimeS,
     downtimeS: result.downtimeS,
-    iterations: result.passes.length,
-    pagesSent: result.pagesSent,
-    transferredBytes: result.pagesSent * parameters.pageBytes,
+    iterations: result.passes.length + parameters.initialBitmapSyncs,
+    pagesSent: result.pagesSent + parameters.nonGuestRamPages,
+    transferredBytes: (result.pagesSent + parameters.nonGuestRamPages) * parameters.pageBytes,
     memoryAccessBytes: result.pagesSent * parameters.pageBytes * accessPerByte(COPY_PATHS[point.system]),
     ...link.summary(),
     ...cpu.summary(),
@@ -91,6 +101,27 @@ export function simulateService(
       ? parameters
       : withStreamRate(parameters, point.system, plan.migrationStreamBytesPerS);
   return webServiceTimeline(plan, simulateMigration(point, seed, migrationParameters), parameters);
+}
+
+/**
+ * Pass 1's mean stream bytes per page outside the workload's region, where
+ * the guest's zero pages are (the workload's region is filled with data);
+ * nothing when every page holds data.
+ */
+function outsideRegionBytes(
+  memoryMb: number,
+  guestPages: number,
+  regionPages: number,
+  parameters: SimParameters,
+): { outsideRegionPageBytesOnWire?: number } {
+  const guest = parameters.guestMemory;
+  if (guest.kind === 'all-data') return {};
+  const outside = guestPages - regionPages;
+  if (outside <= 0) return {};
+  const zero = guestPages - dataPages(memoryMb, guest, parameters.pageBytes);
+  const fullPage = parameters.pageBytes + parameters.pageHeaderBytes;
+  const zeroOutside = Math.min(zero, outside);
+  return { outsideRegionPageBytesOnWire: ((outside - zeroOutside) * fullPage + zeroOutside * guest.zeroPageBytes) / outside };
 }
 
 const regions = new Map<string, Int32Array>();

@@ -13,7 +13,7 @@
 import type { MigrationPoint } from '../../experiment.ts';
 import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import { pathBytesPerS, type PathStage, type SimParameters } from './parameters.ts';
+import { streamBytesPerS as pathRate, type PathStage, type SimParameters } from './parameters.ts';
 
 /** Share of a resource of capacity 1 the first of two users gets, asking `want`, against `other`. */
 export function maxMinShare(want: number, other: number, capacity = 1): number {
@@ -52,7 +52,7 @@ export function planWebService(point: MigrationPoint, parameters: SimParameters)
     };
   }
   const stages = parameters.precopyPaths[point.system].stages;
-  const streamBytesPerS = pathBytesPerS(stages, parameters.stageThroughputMbps);
+  const streamBytesPerS = pathRate(stages, parameters);
   const migrationNicDemand = streamBytesPerS * nicSecondsPerByte(stages, parameters);
   const webNicShare = maxMinShare(offeredRps * nicPerRequest, migrationNicDemand);
   const migrationNicShare = Math.min(migrationNicDemand, 1 - webNicShare);
@@ -79,10 +79,11 @@ export function withStreamRate(parameters: SimParameters, system: MigrationPoint
   const stages = parameters.precopyPaths[system].stages;
   const nic = stages.find((stage) => stage === 'emulatedNic' || stage === 'blanketIpc');
   if (nic === undefined) return parameters;
+  // Pipelined stages: the NIC's share is the stream's rate; serial ones: what the other stages leave of its time per byte.
   const otherSecondsPerMbit = stages
     .filter((stage) => stage !== nic)
     .reduce((sum, stage) => sum + 1 / parameters.stageThroughputMbps[stage], 0);
-  const nicMbps = 1 / (1e6 / 8 / bytesPerS - otherSecondsPerMbit);
+  const nicMbps = parameters.pathComposition === 'pipelined' ? (bytesPerS * 8) / 1e6 : 1 / (1e6 / 8 / bytesPerS - otherSecondsPerMbit);
   return { ...parameters, stageThroughputMbps: { ...parameters.stageThroughputMbps, [nic]: nicMbps } };
 }
 

@@ -1,7 +1,15 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
+import type { SimParameters } from './parameters.ts';
 import { simulateMigration, simulateService } from './simulate.ts';
+
+/** What a worker is started with: the profile's parameters, for every request it serves. */
+export interface SimWorkerData {
+  readonly parameters: SimParameters;
+}
+
+const { parameters } = workerData as SimWorkerData;
 
 export interface SimRequest {
   readonly id: number;
@@ -19,8 +27,8 @@ parentPort?.on('message', (request: SimRequest) => {
   try {
     const result =
       request.kind === 'migration'
-        ? simulateMigration(request.point, request.seed)
-        : simulateService(request.point, request.seed);
+        ? simulateMigration(request.point, request.seed, parameters)
+        : simulateService(request.point, request.seed, parameters);
     reply = { id: request.id, result };
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };

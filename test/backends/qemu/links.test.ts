@@ -7,6 +7,7 @@ import {
   ownerPid,
   parseNetDevBytes,
   tbfArgs,
+  tbfQueueBytes,
 } from '../../../harness/backends/qemu/links.ts';
 import { SYSTEMS } from '../../../harness/systems.ts';
 
@@ -55,6 +56,14 @@ describe('tc and counters', () => {
     const burst = Number(args[args.indexOf('burst') + 1]);
     expect(burst).toBeGreaterThanOrEqual(64 * 1024);
     expect(Number(tbfArgs('ns', 'veth0', 1000)[tbfArgs('ns', 'veth0', 1000).indexOf('burst') + 1])).toBe(500_000);
+  });
+
+  it('holds rate x latency + bucket in the tbf queue, as tc-tbf(8) computes its limit', () => {
+    const args = tbfArgs('ns', 'veth0', 100);
+    const latencyS = Number(args[args.indexOf('latency') + 1]!.replace('ms', '')) / 1000;
+    const burst = Number(args[args.indexOf('burst') + 1]);
+    expect(tbfQueueBytes(100)).toBe(12_500_000 * latencyS + burst);
+    expect(tbfQueueBytes(1000)).toBe(125_000_000 * 0.05 + 500_000);
   });
 
   it('parses /proc/net/dev', () => {
