@@ -50,7 +50,7 @@ export async function calibrateHost(options: CalibrationOptions): Promise<HostPr
   if ('skip' in options.testbed) {
     testbed = { status: 'unavailable', reason: options.testbed.skip };
   } else {
-    step('fixed costs of the qemu testbed (real migrations, tinybench)');
+    step('the qemu testbed: fixed costs (real migrations, tinybench), then its shaped links');
     testbed = await options.testbed.run();
   }
   return {
