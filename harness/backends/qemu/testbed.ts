@@ -4,7 +4,7 @@
  * the /dev/shm file and the private 0700 directory. The teardown is also
  * registered with cleanup.ts so a signal handler can run it.
  */
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
@@ -45,12 +45,22 @@ export class Testbed {
     }
   }
 
-  /** Creates this testbed's guest-RAM file under /dev/shm, mode 0600, as a copy of a saved guest's RAM. */
-  copySharedMemory(templatePath: string): string {
+  /** Creates this testbed's guest-RAM file under /dev/shm, mode 0600, with the guest's size (zeros). */
+  createSharedMemory(memoryMb: number): string {
     const path = `/dev/shm/${SHM_PREFIX}${process.pid}-${this.run}`;
-    this.sharedMemoryPath = path;
+    this.sharedMemoryPath = path; // registered before it exists: teardown removes it whatever happens next
     const fd = openSync(path, 'wx', 0o600); // exclusive: never someone else's file
-    closeSync(fd);
+    try {
+      ftruncateSync(fd, memoryMb * 1024 * 1024);
+    } finally {
+      closeSync(fd);
+    }
+    return path;
+  }
+
+  /** Creates this testbed's guest-RAM file as a copy of a saved guest's RAM. */
+  copySharedMemory(templatePath: string): string {
+    const path = this.createSharedMemory(0);
     copyFileSync(templatePath, path);
     return path;
   }

@@ -5,8 +5,6 @@
  * BEFORE_S seconds, during the migration and for AFTER_S seconds after the
  * guest runs at the destination; an unconditional teardown.
  */
-import { closeSync, ftruncateSync, openSync } from 'node:fs';
-import { SHM_PREFIX } from '../cleanup.ts';
 import { READY_LINE, buildImage } from '../image.ts';
 import { LINK_PROFILES, linkNames, linkRateBytesPerS, type Link } from '../links.ts';
 import { migrationParameters } from '../policy.ts';
@@ -132,19 +130,6 @@ export async function measureServiceOnce(request: QemuServiceRequest, hooks: Ser
   return result;
 }
 
-/** A fresh guest-RAM file for zero-copy (mode 0600), registered with the testbed before it exists. */
-function createSharedMemory(testbed: Testbed, memoryMb: number): string {
-  const path = `/dev/shm/${SHM_PREFIX}${process.pid}-${testbed.run}`;
-  testbed.sharedMemoryPath = path;
-  const fd = openSync(path, 'wx', 0o600); // exclusive: never someone else's file
-  try {
-    ftruncateSync(fd, memoryMb * 1024 * 1024);
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
 async function runService(
   testbed: Testbed,
   image: ReturnType<typeof buildImage>,
@@ -158,7 +143,7 @@ async function runService(
   testbed.linkNames = names;
   testbed.namespaces.push(names.clientNs);
   const link = createServiceNetwork(names, profile);
-  const sharedMemoryPath = profile.zeroCopy ? createSharedMemory(testbed, request.memoryMb) : undefined;
+  const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
   const track = testbed.track.bind(testbed);
   // The source boots its guest here rather than restoring a saved one (guest-state.ts): saved guests
   // have no NIC, and a run of this figure lasts tens of seconds anyway. The workload idles: it is
