@@ -12,7 +12,7 @@ import { migrationParameters, type PolicyDecision } from './policy.ts';
 import { watchXenPolicy } from './policy-watch.ts';
 import { checkPrerequisites } from './prereq.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
-import { Testbed } from './testbed.ts';
+import { onFreshTestbed, type Testbed } from './testbed.ts';
 import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
 import { SYSTEM_NAMES } from './types.ts';
@@ -96,20 +96,11 @@ export async function migrateOnce(
   throwIfAborted(request.signal);
   const image = buildImage(request.imageDir);
   const store = states ?? new GuestStateStore(image);
-  const testbed = new Testbed();
-  let result: QemuMigrationMeasurement | undefined;
-  let failure: unknown;
   try {
-    result = await runOnTestbed(testbed, image, store, request, hooks);
-  } catch (error) {
-    failure = error;
+    return await onFreshTestbed('migration', (testbed) => runOnTestbed(testbed, image, store, request, hooks));
+  } finally {
+    if (states === undefined) await store.dispose();
   }
-  const problems = await testbed.teardown();
-  if (states === undefined) await store.dispose();
-  if (failure !== undefined) throw failure;
-  if (problems.length > 0) throw new Error(`migration done but cleanup failed: ${problems.join('; ')}`);
-  if (result === undefined) throw new Error('internal error: no measurement');
-  return result;
 }
 
 async function runOnTestbed(

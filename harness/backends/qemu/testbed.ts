@@ -105,3 +105,23 @@ export class Testbed {
     return problems;
   }
 }
+
+/**
+ * Runs `work` on a fresh testbed and ALWAYS tears it down, also when `work`
+ * throws. The first failure wins; a teardown problem after success is an
+ * error of its own ("<what> done but cleanup failed: ...").
+ */
+export async function onFreshTestbed<T>(what: string, work: (testbed: Testbed) => Promise<T>): Promise<T> {
+  const testbed = new Testbed();
+  let outcome: { value: T } | undefined;
+  let failure: unknown;
+  try {
+    outcome = { value: await work(testbed) };
+  } catch (error) {
+    failure = error;
+  }
+  const problems = await testbed.teardown();
+  if (outcome === undefined) throw failure;
+  if (problems.length > 0) throw new Error(`${what} done but cleanup failed: ${problems.join('; ')}`);
+  return outcome.value;
+}

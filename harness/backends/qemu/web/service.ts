@@ -11,7 +11,7 @@ import { migrationParameters } from '../policy.ts';
 import { watchXenPolicy } from '../policy-watch.ts';
 import { checkPrerequisites } from '../prereq.ts';
 import { exitAsError } from '../procs.ts';
-import { Testbed } from '../testbed.ts';
+import { onFreshTestbed, type Testbed } from '../testbed.ts';
 import { openSshTunnel, tcpTransport } from '../transport.ts';
 import type { Accel, MigrationPolicy, SystemName } from '../types.ts';
 import { SYSTEM_NAMES } from '../types.ts';
@@ -115,19 +115,7 @@ export async function measureServiceOnce(request: QemuServiceRequest, hooks: Ser
   validateServiceRequest(request);
   throwIfAborted(request.signal);
   const image = buildImage(request.imageDir);
-  const testbed = new Testbed();
-  let result: QemuServiceMeasurement | undefined;
-  let failure: unknown;
-  try {
-    result = await runService(testbed, image, request, hooks);
-  } catch (error) {
-    failure = error;
-  }
-  const problems = await testbed.teardown();
-  if (failure !== undefined) throw failure;
-  if (problems.length > 0) throw new Error(`web run done but cleanup failed: ${problems.join('; ')}`);
-  if (result === undefined) throw new Error('internal error: no measurement');
-  return result;
+  return onFreshTestbed('web run', (testbed) => runService(testbed, image, request, hooks));
 }
 
 async function runService(
