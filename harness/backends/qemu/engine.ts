@@ -8,6 +8,7 @@
 import { GuestStateStore, restoreGuest } from './guest-state.ts';
 import { buildImage } from './image.ts';
 import { LINK_PROFILES, UNSHAPED_LINK_BYTES_PER_S, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
+import { armMigration, runMigration } from './migration.ts';
 import { migrationParameters, type PolicyDecision } from './policy.ts';
 import { watchXenPolicy } from './policy-watch.ts';
 import { checkPrerequisites } from './prereq.ts';
@@ -16,23 +17,7 @@ import { onFreshTestbed, type Testbed } from './testbed.ts';
 import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
 import { SYSTEM_NAMES } from './types.ts';
-import { exitAsError } from './procs.ts';
 import { launchVm, startWorkload, type Vm, type VmRole } from './vm.ts';
-
-/** The subset of query-migrate this engine reads. */
-export interface MigrationInfo {
-  status?: string;
-  'total-time'?: number;
-  downtime?: number;
-  'error-desc'?: string;
-  ram?: {
-    transferred?: number;
-    total?: number;
-    normal?: number;
-    duplicate?: number;
-    'dirty-sync-count'?: number;
-  };
-}
 
 /** What hooks (tests, diagnostics) can look at while the testbed exists. */
 export interface MigrationContext {
@@ -61,8 +46,6 @@ export interface MigrationHooks {
   /** Reasons the Xen policy forced the final pass, as they happen. */
   onPolicy?: (decision: PolicyDecision, pass: number) => void;
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export function validateRequest(request: QemuMigrationRequest): void {
   if (!SYSTEM_NAMES.includes(request.system)) throw new Error(`unknown system ${String(request.system)}`);
@@ -155,14 +138,11 @@ async function runOnTestbed(
   ]);
   throwIfAborted(signal);
 
-  // Explicit both ways: restoring the source set x-ignore-shared, and pre-copy must send the RAM.
-  const capabilities = [
-    { capability: 'events', state: true },
-    { capability: 'x-ignore-shared', state: profile.zeroCopy },
-  ];
-  for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
-  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile)) });
-  await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
+  await armMigration(source, destination, {
+    zeroCopy: profile.zeroCopy,
+    parameters: migrationParameters(request.policy, unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile)),
+    incomingUri: transport.incomingUri,
+  });
 
   const context: MigrationContext = {
     source,
@@ -199,48 +179,21 @@ async function runOnTestbed(
   }
 
   async function migrateAndMeasure(): Promise<QemuMigrationMeasurement> {
-    const t0 = performance.now();
     const migrateEpochMs = Date.now(); // same clock as QMP event timestamps
-    let t1: number;
+    let migrated: Awaited<ReturnType<typeof runMigration>>;
     try {
-      await source.qmp.execute('migrate', { uri: transport.migrateUri });
-      await hooks.onMigrating?.(context);
-      try {
-        await Promise.race([
-          source.qmp.waitForEvent('MIGRATION', {
-            predicate: (event) => TERMINAL.has(String(event.data['status'])),
-            timeoutMs: Math.max(0, request.timeoutMs - (performance.now() - t0)),
-            since,
-            ...(signal === undefined ? {} : { signal }),
-          }),
-          exitAsError(source.process),
-        ]);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message.startsWith('timed out') || message.startsWith('aborted')) {
-          await source.qmp.execute('migrate_cancel').catch(() => undefined);
-          if (message.startsWith('aborted')) throw new Error('migration aborted');
-          throw new Error(
-            `migration timed out after ${request.timeoutMs} ms (${request.system}, ${request.memoryMb} MB); cancelled`,
-          );
-        }
-        throw error;
-      }
-      t1 = performance.now();
+      migrated = await runMigration(source, destination, {
+        uri: transport.migrateUri,
+        timeoutMs: request.timeoutMs,
+        since,
+        signal,
+        what: `${request.system}, ${request.memoryMb} MB`,
+        onStarted: () => hooks.onMigrating?.(context),
+      });
     } finally {
       unsubscribe(); // no policy action after the end (idempotent; the caller unsubscribes too)
     }
-
-    const info = await source.qmp.execute<MigrationInfo>('query-migrate');
-    if (info.status !== 'completed') {
-      const why = info['error-desc'] ?? `status ${String(info.status)}`;
-      let tail = '';
-      if (destination.process.hasExited()) {
-        const output = destination.process.outputTail().split('\n').slice(-2).join(' | ');
-        tail = ` (the destination QEMU had exited${output === '' ? '' : `: ${output}`})`;
-      }
-      throw new Error(`migration failed: ${why}${tail}`);
-    }
+    const { info } = migrated;
 
     // The guest must run at the destination, and the source must be stopped.
     // QEMU's own total-time/downtime end when the source has handed the last
@@ -271,7 +224,7 @@ async function runOnTestbed(
     const ram = info.ram ?? {};
     return {
       migrationTimeS: (info['total-time'] ?? Number.NaN) / 1000,
-      wallTimeS: (t1 - t0) / 1000,
+      wallTimeS: migrated.wallTimeS,
       downtimeS: (info.downtime ?? Number.NaN) / 1000,
       resumedAfterS: (resumed.qemuTimeMs - migrateEpochMs) / 1000,
       guestDowntimeS: stopped === undefined ? undefined : (resumed.qemuTimeMs - stopped.qemuTimeMs) / 1000,

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
 import type { GuestImage } from './image.ts';
 import { READY_LINE } from './image.ts';
+import { waitForMigrationEnd } from './migration.ts';
 import type { QmpClient } from './qmp.ts';
 import { Testbed } from './testbed.ts';
 import type { Accel } from './types.ts';
@@ -38,8 +39,6 @@ export interface GuestState {
   readonly bootTimeS: number;
   readonly saveTimeS: number;
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Quotes a path for the shell QEMU runs `exec:` URIs with. */
 export function shellQuote(path: string): string {
@@ -61,11 +60,7 @@ async function migrateDeviceState(qmp: QmpClient, start: () => Promise<unknown>,
   await qmp.execute('migrate-set-capabilities', { capabilities: DEVICE_STATE_CAPABILITIES });
   const since = qmp.nextEventSeq;
   await start();
-  const event = await qmp.waitForEvent('MIGRATION', {
-    predicate: (candidate) => TERMINAL.has(String(candidate.data['status'])),
-    timeoutMs: 30_000,
-    since,
-  });
+  const event = await waitForMigrationEnd(qmp, { timeoutMs: 30_000, since });
   const status = String(event.data['status']);
   if (status !== 'completed') {
     const info = await qmp.execute<{ 'error-desc'?: string }>('query-migrate').catch(() => ({ 'error-desc': undefined }));

@@ -94,7 +94,9 @@ describe.skipIf(skipReason !== null)(
       expect(statuses).toEqual(['running', 'postmigrate']);
       expect(measurement.guestMemoryMb).toBe(128);
       expect(measurement.networkBytes).toBeLessThan(2 * MB); // 128 MB of RAM did not cross
-      expect(measurement.migrationTimeS).toBeGreaterThan(0);
+      // QEMU's total-time stops when the source has written ~130 KB of device
+      // state into its socket, which can take under its 1 ms resolution.
+      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual(0);
       expect(measurement.migrationTimeS).toBeLessThan(2);
       expect(measurement.downtimeS).toBeGreaterThanOrEqual(0);
       expect(measurement.resumedAfterS).toBeGreaterThan(0);

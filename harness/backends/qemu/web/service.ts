@@ -7,6 +7,7 @@
  */
 import { READY_LINE, buildImage } from '../image.ts';
 import { LINK_PROFILES, linkNames, linkRateBytesPerS, type Link } from '../links.ts';
+import { armMigration, runMigration } from '../migration.ts';
 import { migrationParameters } from '../policy.ts';
 import { watchXenPolicy } from '../policy-watch.ts';
 import { checkPrerequisites } from '../prereq.ts';
@@ -69,8 +70,6 @@ export interface QemuServiceMeasurement extends ServiceTimeline {
   guestPortAfterResume: string | undefined;
   qemuVersion: string;
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export function validateServiceRequest(request: QemuServiceRequest): void {
   if (!SYSTEM_NAMES.includes(request.system)) throw new Error(`unknown system ${String(request.system)}`);
@@ -158,13 +157,11 @@ async function runService(
   // The destination waits (idle) through the capacity measurement and the normal phase alike.
   const destination = await launchVm(vmConfig('destination'), names.destinationNs, track);
   testbed.qmpClients.push(destination.qmp);
-  const capabilities = [
-    { capability: 'events', state: true },
-    ...(profile.zeroCopy ? [{ capability: 'x-ignore-shared', state: true }] : []),
-  ];
-  for (const vm of [source, destination]) await vm.qmp.execute('migrate-set-capabilities', { capabilities });
-  await source.qmp.execute('migrate-set-parameters', { ...migrationParameters(request.policy, linkRateBytesPerS(profile)) });
-  await destination.qmp.execute('migrate-incoming', { uri: transport.incomingUri });
+  await armMigration(source, destination, {
+    zeroCopy: profile.zeroCopy,
+    parameters: migrationParameters(request.policy, linkRateBytesPerS(profile)),
+    incomingUri: transport.incomingUri,
+  });
 
   const target = { server: GUEST_ADDRESS, port: GUEST_HTTP_PORT, uri: WEB_PAGE_URI, timeoutS: REQUEST_TIMEOUT_S };
   const capacity = await measureCapacity(target, names.clientNs, track, signal);
@@ -193,30 +190,17 @@ async function runService(
     request.policy === 'xen' && !profile.zeroCopy ? watchXenPolicy(source.qmp, request.memoryMb * 1024 * 1024) : () => undefined;
   const migrateMs = Date.now(); // the clock of QMP event timestamps and of httperf's call times
   try {
-    await source.qmp.execute('migrate', { uri: transport.migrateUri });
-    await Promise.race([
-      source.qmp.waitForEvent('MIGRATION', {
-        predicate: (event) => TERMINAL.has(String(event.data['status'])),
-        timeoutMs: request.timeoutMs,
-        since,
-        ...(signal === undefined ? {} : { signal }),
-      }),
-      exitAsError(source.process),
-      loadFailed,
-    ]);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.startsWith('timed out') || message.startsWith('aborted')) {
-      await source.qmp.execute('migrate_cancel').catch(() => undefined);
-      if (message.startsWith('aborted')) throw new Error('migration aborted');
-      throw new Error(`migration timed out after ${request.timeoutMs} ms (${request.system}, ${request.memoryMb} MB, under web load); cancelled`);
-    }
-    throw error;
+    await runMigration(source, destination, {
+      uri: transport.migrateUri,
+      timeoutMs: request.timeoutMs,
+      since,
+      signal,
+      what: `${request.system}, ${request.memoryMb} MB, under web load`,
+      alsoFailsOn: [loadFailed],
+    });
   } finally {
     unwatch();
   }
-  const info = await source.qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
-  if (info.status !== 'completed') throw new Error(`migration failed: ${info['error-desc'] ?? `status ${String(info.status)}`}`);
   const resumed = await destination.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, since: destinationSince });
   const stopped = await source.qmp.waitForEvent('STOP', { timeoutMs: 1000, since }).catch(() => undefined);
   const resumedMs = resumed.qemuTimeMs;
