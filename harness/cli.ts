@@ -3,7 +3,7 @@
  * terminal's error stream for usage errors, or sets the exit code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { execa } from 'execa';
@@ -29,7 +29,10 @@ class EnvironmentError extends Error {}
 
 const EXIT_FAILURES = 1;
 const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
+/** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
+const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
+/** Cancelling a migration and tearing its testbed down takes 1-2 s here; a run that takes longer is torn down by force. */
+const INTERRUPT_GRACE_MS = 10_000;
 const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 
 interface ExperimentOptions {
@@ -187,6 +190,7 @@ interface RunSpec {
 interface RunOutcome {
   readonly exitCode: number;
   readonly failures: number;
+  readonly interrupted: boolean;
 }
 
 /** Runs the figures on the backend, then writes REPORT.md and (unless told not to) the charts and index.html. */
@@ -201,7 +205,11 @@ async function runAndReport(backend: Backend, spec: RunSpec): Promise<RunOutcome
   // Only now that the run can start: a bad command line leaves no empty result directory behind.
   mkdirSync(resultsDir, { recursive: true });
   const abort = new AbortController();
-  const interrupt = () => abort.abort();
+  let interruptedBy: NodeJS.Signals = 'SIGINT';
+  const interrupt = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    abort.abort();
+  };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
@@ -228,7 +236,7 @@ async function runAndReport(backend: Backend, spec: RunSpec): Promise<RunOutcome
     console.log(`wrote ${summary.migrations} migrations of ${summary.points} points to ${resultsDir}`);
     if (interrupted) {
       console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
-      return { exitCode: EXIT_INTERRUPTED, failures: summary.failures };
+      return { exitCode: exitCodeOf(interruptedBy), failures: summary.failures, interrupted };
     }
     const context: ReportContext = { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) };
     const report = writeReport(resultsDir, figures, context, spec.appendix ?? []);
@@ -239,9 +247,9 @@ async function runAndReport(backend: Backend, spec: RunSpec): Promise<RunOutcome
     }
     if (summary.failures > 0) {
       console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
-      return { exitCode: EXIT_FAILURES, failures: summary.failures };
+      return { exitCode: EXIT_FAILURES, failures: summary.failures, interrupted };
     }
-    return { exitCode: 0, failures: 0 };
+    return { exitCode: 0, failures: 0, interrupted };
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
@@ -346,7 +354,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
       repetitions,
       charts: options.charts,
     });
-    if (outcome.exitCode === EXIT_INTERRUPTED) return outcome.exitCode;
+    if (outcome.interrupted) return outcome.exitCode;
     exitCode = outcome.exitCode;
   }
 
@@ -378,7 +386,7 @@ async function validate(options: ExperimentOptions): Promise<number> {
     charts: false,
     profile: 'host',
   });
-  if (predicted.exitCode === EXIT_INTERRUPTED) return predicted.exitCode;
+  if (predicted.interrupted) return predicted.exitCode;
   if (predicted.failures > 0) {
     console.log(`${predicted.failures} predicted migrations failed (see results/sim-host): the model predicts that they do not finish`);
   }
@@ -482,9 +490,15 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
   return 0;
 }
 
-/** A testbed must not outlive the harness: on SIGINT/SIGTERM tear it down, then exit; remove what dead runs left. */
+/**
+ * A testbed must not outlive the harness: on SIGINT/SIGTERM a run cancels its
+ * migration and tears it down itself (keeping its rows and recording the
+ * interruption in run.json); if it has not within the grace period, or on a
+ * second signal, every testbed is torn down here and the process exits.
+ * Also removes what dead runs left.
+ */
 function installQemuCleanup(qemu: typeof import('./backends/qemu/index.ts')): void {
-  qemu.installSignalCleanup((signal) => process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 143));
+  qemu.installSignalCleanup((signal) => process.exit(exitCodeOf(signal)), INTERRUPT_GRACE_MS);
   qemu.sweepLeftovers();
 }
 

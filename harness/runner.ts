@@ -39,13 +39,18 @@ interface Task {
   readonly rep: number;
 }
 
+/** A migration the abort cut short: it neither succeeded nor failed, so it gets no row. */
+const INTERRUPTED = Symbol('interrupted');
+type Ran = Outcome | typeof INTERRUPTED;
+
 /**
  * Runs every point of every experiment on the backend and appends each row
  * to its CSV as soon as it and every row before it exist: up to
  * `backend.concurrency` migrations run at once, but rows are written in
  * sweep order, so a run's files do not depend on timing. A failing
  * migration becomes a `failed` row and the run goes on; an abort (SIGINT)
- * starts nothing new and keeps what finished.
+ * starts nothing new, keeps what finished and writes no row for what it
+ * cut short.
  */
 export async function runExperiments(
   plan: RunPlan,
@@ -62,9 +67,11 @@ export async function runExperiments(
     plan.experiments.map((experiment) => [experiment, openRecorder(experiment.figure, plan.resultsDir, backend.name)]),
   );
   await backend.prepare?.(tasks.map((task) => task.point), signal);
-  const outcomes: (Promise<Outcome> | undefined)[] = new Array(tasks.length);
+  const outcomes: (Promise<Ran> | undefined)[] = new Array(tasks.length);
+  const keys: string[] = new Array(tasks.length);
   // One migration serves every figure that plots it (see measurementId).
-  const measured = new Map<string, Promise<Outcome>>();
+  const measured = new Map<string, Promise<Ran>>();
+  const recorded = new Set<string>();
   let started = 0;
   const startNext = (): void => {
     if (started < tasks.length && !signal.aborted) {
@@ -75,6 +82,7 @@ export async function runExperiments(
         outcome = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
         measured.set(key, outcome);
       }
+      keys[started] = key;
       outcomes[started++] = outcome;
     }
   };
@@ -86,8 +94,11 @@ export async function runExperiments(
   let tally = { ok: 0, failed: 0, firstError: undefined as string | undefined };
   for (let index = 0; index < started; index++) {
     const outcome = await outcomes[index]!;
+    // Rows go in sweep order: nothing after a cut-short migration is written either.
+    if (outcome === INTERRUPTED) break;
     const task = tasks[index]!;
     recorders.get(task.experiment)!.record(task.point, task.rep, outcome);
+    recorded.add(keys[index]!);
     if (outcome.status === 'ok') tally.ok++;
     else {
       tally.failed++;
@@ -107,7 +118,7 @@ export async function runExperiments(
     }
     startNext();
   }
-  return { points, migrations: measured.size, failures };
+  return { points, migrations: recorded.size, failures };
 }
 
 function repetitionsOf(experiment: MigrationExperiment, plan: RunPlan): number {
@@ -120,12 +131,13 @@ async function runOne(
   point: MigrationPoint,
   seed: number,
   signal: AbortSignal,
-): Promise<Outcome> {
+): Promise<Ran> {
   try {
     return kind === 'migration'
       ? { status: 'ok', measurement: await backend.migrate(point, { seed, signal }) }
       : { status: 'ok', service: await backend.measureService(point, { seed, signal }) };
   } catch (error) {
+    if (signal.aborted) return INTERRUPTED;
     return { status: 'failed', error: oneLine(error) };
   }
 }

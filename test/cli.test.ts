@@ -1,15 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { harnessCli } from './harness-cli.ts';
+import { RUN_DIR_PREFIX, SHM_PREFIX } from '../harness/backends/qemu/cleanup.ts';
+import { listNamespaces } from '../harness/backends/qemu/links.ts';
+import { checkPrerequisites } from '../harness/backends/qemu/prereq.ts';
 import { writeHostProfile } from '../harness/calibrate/profile.ts';
+import { readTable } from '../harness/results/csv.ts';
+import { fig2Table } from '../harness/results/tables.ts';
 import { syntheticProfile } from './calibrate/synthetic-profile.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 
 function cli(...args: string[]) {
-  return execa(join(ROOT, 'node_modules/.bin/tsx'), ['harness/cli.ts', ...args], { cwd: ROOT, reject: false });
+  return harnessCli(args);
 }
 
 describe('cli', () => {
@@ -77,3 +81,61 @@ describe('cli', () => {
     expect(runInfo.backendInfo.parameters.pathComposition).toBe('pipelined');
   });
 });
+
+const qemuSkipReason = checkPrerequisites();
+
+function processesNaming(fragments: readonly string[]): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return fragments.some((fragment) => commandLine.includes(fragment)) ? [`${pid} ${commandLine}`] : [];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+}
+
+describe.skipIf(qemuSkipReason !== null)(
+  `cli on the qemu testbed${qemuSkipReason === null ? '' : ` (skipped: ${qemuSkipReason})`}`,
+  () => {
+    it('stops on SIGINT in the middle of a pre-copy: keeps the finished rows, records the interruption, leaves nothing behind', { timeout: 180_000 }, async () => {
+      const out = mkdtempSync(join(tmpdir(), 'cli-interrupt-'));
+      const run = harnessCli(['experiment', '--backend', 'qemu', '--figure', '2', '--no-charts', '--out', out]);
+      // Fig. 2 starts with VMBeam's three sizes (well under a second each), then Xen-Nest at 128 MB (about 10 s through SSH).
+      let signalledAt = 0;
+      run.stdout!.on('data', (chunk: Buffer) => {
+        if (signalledAt === 0 && chunk.toString().includes('fig2 vmbeam memory_mb=512')) {
+          signalledAt = -1;
+          setTimeout(() => {
+            signalledAt = performance.now();
+            run.kill('SIGINT');
+          }, 3_000);
+        }
+      });
+      const result = await run;
+      const stoppedAfterS = (performance.now() - signalledAt) / 1000;
+
+      expect(result.exitCode, result.stderr as string).toBe(130);
+      expect(signalledAt).toBeGreaterThan(0);
+      expect(stoppedAfterS).toBeLessThan(10);
+      expect(result.stderr).toMatch(/^interrupted: the rows written so far are kept/m);
+      const rows = readTable(fig2Table, join(out, 'results/qemu/fig2.csv'));
+      expect(rows.map((row) => [row.system, row.memory_mb, row.status])).toEqual([
+        ['vmbeam', 128, 'ok'],
+        ['vmbeam', 256, 'ok'],
+        ['vmbeam', 512, 'ok'],
+      ]);
+      const runInfo = JSON.parse(readFileSync(join(out, 'results/qemu/run.json'), 'utf8'));
+      expect(runInfo.outcome).toEqual({ points: 3, migrations: 3, failures: 0, interrupted: true });
+
+      const pid = run.pid!;
+      expect(listNamespaces().filter((ns) => ns.startsWith(`vmb${pid}r`))).toEqual([]);
+      expect(readdirSync('/dev/shm').filter((file) => file.startsWith(`${SHM_PREFIX}${pid}-`))).toEqual([]);
+      expect(readdirSync(tmpdir()).filter((file) => file.startsWith(`${RUN_DIR_PREFIX}${pid}-`))).toEqual([]);
+      // QEMU, sshd and ssh name the run's directory or RAM file on their command lines; orphans would show here.
+      expect(processesNaming([`${RUN_DIR_PREFIX}${pid}-`, `${SHM_PREFIX}${pid}-`])).toEqual([]);
+    });
+  },
+);

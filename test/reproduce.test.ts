@@ -1,18 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { harnessCli, ROOT } from './harness-cli.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 
 describe('committed simulator results', () => {
   it('are exactly what a fresh default run writes', { timeout: 180_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'reproduce-'));
-    const run = await execa(join(ROOT, 'node_modules/.bin/tsx'), ['harness/cli.ts', 'experiment', '--out', out], {
-      cwd: ROOT,
-      reject: false,
-    });
+    const run = await harnessCli(['experiment', '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     for (const directory of ['results/sim', 'figures/sim']) {
       const fresh = readdirSync(join(out, directory)).filter((file) => file !== 'run.json').sort();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Backend, MigrationMeasurement } from '../harness/backends/backend.ts';
+import type { Backend, MigrationContext, MigrationMeasurement } from '../harness/backends/backend.ts';
 import type { MigrationExperiment, MigrationPoint } from '../harness/experiment.ts';
 import { readTable } from '../harness/results/csv.ts';
 import { fig2Table } from '../harness/results/tables.ts';
@@ -33,7 +33,7 @@ class FakeBackend implements Backend {
     await new Promise((resolve) => setTimeout(resolve, 5));
     this.log.push(`prepare ${points.length}`);
   }
-  async migrate(point: MigrationPoint): Promise<MigrationMeasurement> {
+  async migrate(point: MigrationPoint, _context?: MigrationContext): Promise<MigrationMeasurement> {
     this.log.push(`migrate ${point.system} ${point.memoryMb}`);
     await new Promise((resolve) => setTimeout(resolve, point.memoryMb === 128 ? 20 : 1));
     if (point.system === 'xen-nest' && point.memoryMb === 256) throw new Error('migration failed:\n  target refused');
@@ -119,5 +119,34 @@ describe('runExperiments', () => {
     );
     expect(summary.points).toBe(1);
     expect(readTable(fig2Table, join(resultsDir, 'fig2.csv'))).toHaveLength(2);
+  });
+
+  it('writes no row for the migration an abort cut short, and counts no failure', async () => {
+    /** Its third migration runs until the abort, then fails as a cancelled testbed does. */
+    class CancelledMidway extends FakeBackend {
+      private migrations = 0;
+      override async migrate(point: MigrationPoint, context?: MigrationContext): Promise<MigrationMeasurement> {
+        if (++this.migrations < 3) return super.migrate(point);
+        this.log.push(`migrate ${point.system} ${point.memoryMb}`);
+        await new Promise((resolve) => context!.signal.addEventListener('abort', resolve));
+        throw new Error('migration aborted');
+      }
+    }
+    const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const abort = new AbortController();
+    const backend = new CancelledMidway(1);
+    const summary = await runExperiments(
+      { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+      backend,
+      () => setTimeout(() => abort.abort(), 5),
+      abort.signal,
+    );
+    expect(backend.log).toEqual(['prepare 12', 'migrate vmbeam 128', 'migrate vmbeam 128', 'migrate vmbeam 256']);
+    expect(summary).toEqual({ points: 1, migrations: 2, failures: 0 });
+    const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
+    expect(rows.map((row) => [row.system, row.memory_mb, row.rep, row.status])).toEqual([
+      ['vmbeam', 128, 1, 'ok'],
+      ['vmbeam', 128, 2, 'ok'],
+    ]);
   });
 });

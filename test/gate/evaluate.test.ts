@@ -1,14 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { harnessCli, ROOT } from '../harness-cli.ts';
 import { GATES } from '../../experiments/gates.ts';
 import { evaluateGate, type RowSource } from '../../harness/gate/evaluate.ts';
 import { directorySource } from '../../harness/gate/sources.ts';
 import type { Gate } from '../../harness/gate/types.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const SIM_GATES = GATES.filter((gate) => gate.name.startsWith('sim '));
 
 /** A copy of the committed simulator results with fig2's column changed row by row. */
@@ -99,8 +98,7 @@ describe('gates', () => {
 });
 
 describe('npm run gate', () => {
-  const gateCli = (...args: string[]) =>
-    execa(join(ROOT, 'node_modules/.bin/tsx'), ['harness/cli.ts', 'gate', ...args], { cwd: ROOT, reject: false });
+  const gateCli = (...args: string[]) => harnessCli(['gate', ...args]);
 
   it('exits 2 with one line when a results file is missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'gate-empty-'));

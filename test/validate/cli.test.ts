@@ -1,26 +1,21 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { harnessCli, ROOT } from '../harness-cli.ts';
 import { writeHostProfile } from '../../harness/calibrate/profile.ts';
 import { readTable } from '../../harness/results/csv.ts';
 import { fig2Table } from '../../harness/results/tables.ts';
 import { validationTable } from '../../harness/results/validation.ts';
 import { syntheticProfile } from '../calibrate/synthetic-profile.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 
 describe('npm run experiment -- --figure validate --measured', () => {
   it('predicts the measured qemu run with the host profile and writes the CSV, the chart and the report section', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'validate-'));
     const profile = join(out, 'host-profile.json');
     writeHostProfile(profile, syntheticProfile());
-    const run = await execa(
-      join(ROOT, 'node_modules/.bin/tsx'),
-      ['harness/cli.ts', 'experiment', '--figure', 'validate', '--measured', 'results/qemu', '--host-profile', profile, '--out', out],
-      { cwd: ROOT, reject: false },
-    );
+    const run = await harnessCli(['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--host-profile', profile, '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/mean absolute percentage error, simulator \(host profile\) vs qemu testbed:\n\| metric \| VMBeam \| Xen-Nest \|/);
 
@@ -54,11 +49,7 @@ describe('npm run experiment -- --figure validate --measured', () => {
 describe('committed validation', () => {
   it('is exactly what validating the committed qemu run with the committed host profile writes', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'validate-committed-'));
-    const run = await execa(
-      join(ROOT, 'node_modules/.bin/tsx'),
-      ['harness/cli.ts', 'experiment', '--figure', 'validate', '--measured', 'results/qemu', '--out', out],
-      { cwd: ROOT, reject: false },
-    );
+    const run = await harnessCli(['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     const files = ['results/validate.csv', 'figures/validate.svg', 'figures/validate.png', 'results/sim-host/fig2.csv', 'results/sim-host/fig6.csv'];
     for (const file of files) {

@@ -38,18 +38,33 @@ export function cleanupAllTestbeds(): void {
 /**
  * For the CLI: on SIGINT/SIGTERM, tears every testbed down synchronously and
  * then calls `onSignal(signal)`, which should exit (e.g. with 130 / 143).
+ * When another listener for the signal will unwind the run itself (cancel
+ * the migration, tear down, keep its rows), the first signal only arms a
+ * deadline of `graceMs`: a second signal, or the deadline, tears down here.
  * Also tears down on 'exit'. Returns a function removing the handlers.
  */
-export function installSignalCleanup(onSignal: (signal: NodeJS.Signals) => void): () => void {
-  const handler = (signal: NodeJS.Signals): void => {
+export function installSignalCleanup(onSignal: (signal: NodeJS.Signals) => void, graceMs = 0): () => void {
+  let deadline: NodeJS.Timeout | undefined;
+  const tearDownNow = (signal: NodeJS.Signals): void => {
+    clearTimeout(deadline);
     cleanupAllTestbeds();
     onSignal(signal);
+  };
+  const handler = (signal: NodeJS.Signals): void => {
+    const someoneUnwinds = process.listenerCount(signal) > 1;
+    if (graceMs <= 0 || deadline !== undefined || !someoneUnwinds) {
+      tearDownNow(signal);
+      return;
+    }
+    // unref: a run that unwinds in time exits on its own, without waiting for the deadline.
+    deadline = setTimeout(() => tearDownNow(signal), graceMs).unref();
   };
   const onExit = (): void => cleanupAllTestbeds();
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   process.on('exit', onExit);
   return () => {
+    clearTimeout(deadline);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
     process.off('exit', onExit);

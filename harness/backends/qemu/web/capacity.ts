@@ -116,7 +116,7 @@ export async function waitForWebServer(target: Target, netns: string, track: (pr
   for (let attempt = 1; attempt <= WARM_UP_ATTEMPTS; attempt++) {
     if (signal?.aborted === true) throw new Error('aborted while waiting for the guest web server');
     const started = performance.now();
-    const { summary } = await runHttperf({ ...target, timeoutS: 1, ratePerS: 0, connections: 1, perCall: false }, netns, track);
+    const { summary } = await runHttperf({ ...target, timeoutS: 1, ratePerS: 0, connections: 1, perCall: false }, netns, track, signal);
     if (summary.replies === 1 && summary.status['2xx'] === 1) return;
     last = `${summary.errors.total} errors (client-timo ${summary.errors.clientTimeouts}, connrefused ${summary.errors.connectionsRefused})`;
     const spent = performance.now() - started;
@@ -137,6 +137,7 @@ export async function measureCapacity(
     { ...target, ratePerS: 0, connections: SEQUENTIAL_CONNECTIONS, perCall: false },
     netns,
     track,
+    signal,
   );
   const { summary } = sequential;
   if (summary.errors.total > 0 || summary.replies < summary.connections) {
@@ -152,6 +153,7 @@ export async function measureCapacity(
       { ...target, ratePerS: step.rateRps, connections: Math.max(1, Math.round(step.rateRps * PROBE_SECONDS)), perCall: false },
       netns,
       track,
+      signal,
     );
     probes.push(judgeProbe(step.rateRps, run.summary));
   }

@@ -260,7 +260,28 @@ export function startHttperf(
   };
 }
 
-/** Runs httperf to its end (a probe); rejects with one line when it fails. */
-export async function runHttperf(load: HttperfLoad, netns: string, track: (proc: ManagedProcess) => void): Promise<HttperfRun> {
-  return startHttperf(load, netns, track).finished;
+/** Runs httperf to its end (a probe); rejects with one line when it fails, or at once when `signal` aborts. */
+export async function runHttperf(
+  load: HttperfLoad,
+  netns: string,
+  track: (proc: ManagedProcess) => void,
+  signal?: AbortSignal,
+): Promise<HttperfRun> {
+  if (signal?.aborted === true) throw new Error('aborted before httperf started');
+  const run = startHttperf(load, netns, track);
+  // A probe lasts seconds: an interrupted run must not wait for it.
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+    void run.process.kill('SIGKILL', 1_000);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run.finished;
+  } catch (error) {
+    if (aborted) throw new Error('aborted while httperf ran');
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -1,0 +1,9 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+/** Runs `harness/cli.ts` as the npm scripts do (node with tsx's loader), from the repository root; never throws on exit codes. */
+export function harnessCli(args: readonly string[]) {
+  return execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...args], { cwd: ROOT, reject: false });
+}
