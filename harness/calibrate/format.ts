@@ -29,7 +29,8 @@ export function profileSummary(profile: HostProfile): string {
       `testbed          ${testbed.accel.toUpperCase()}, policy ${testbed.policy}`,
       `QEMU start       to QMP ready       ${seconds(testbed.qmpReadyS)}; to the guest's ready line ${seconds(testbed.bootS)}`,
       `zero-copy        ${zeroCopy.memoryMb} MB idle        resumed after ${seconds(zeroCopy.migrationS)}, downtime ${seconds(zeroCopy.downtimeS)}, ${megabytes(zeroCopy.networkBytes)} on the link`,
-      `pre-copy (ssh)   ${precopy.memoryMb} MB, unshaped    resumed after ${seconds(precopy.migrationS)}, downtime ${seconds(precopy.downtimeS)}, stream ${megabytes(precopy.streamBytes)}, ${precopy.normalPages.mean.toFixed(0)} data + ${precopy.zeroPages.mean.toFixed(0)} zero pages`,
+      `pre-copy (ssh)   ${precopy.memoryMb} MB, unshaped    resumed after ${seconds(precopy.migrationS)}, downtime ${seconds(precopy.downtimeS)}, stream ${megabytes(precopy.streamBytes)}, ${precopy.normalPages.mean.toFixed(0)} data + ${precopy.zeroPages.mean.toFixed(0)} zero pages, CPU ${seconds(precopy.cpuS)}`,
+      `running guest    ${zeroCopy.memoryMb} MB idle        ${scaled(testbed.runningGuestCpuPerS, 1, 'CPU-s per s', 4)}`,
       ...testbed.links.map(
         (link) =>
           `link             ${`${link.rateMbitPerS} Mbit/s tbf`.padEnd(18)} TCP payload ${scaled(link.payloadBytesPerS, 1e6 / 8, 'Mbit/s', 1)}; counted ${link.txPerPayloadByte.mean.toFixed(4)} out + ${link.rxPerPayloadByte.mean.toFixed(4)} in per payload byte`,

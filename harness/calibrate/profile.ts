@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 
 /** Bump when the shape changes; an older file is rejected with "run npm run calibrate". */
-export const HOST_PROFILE_VERSION = 1;
+export const HOST_PROFILE_VERSION = 2;
 export const DEFAULT_HOST_PROFILE_PATH = 'results/host-profile.json';
 
 const statistic = (unit: string) =>
@@ -95,6 +95,8 @@ const testbed = z.discriminatedUnion('status', [
     bootS: statistic('s'),
     zeroCopy: zeroCopyRun,
     precopyUnshaped: precopyRun,
+    /** CPU of a QEMU running the idle, filled guest, per second of wall time (at the destination after each zero-copy run). */
+    runningGuestCpuPerS: statistic('s/s'),
     /** One entry per shaped rate of the testbed's links. */
     links: z.array(linkMeasurement).min(1),
   }),

@@ -11,6 +11,7 @@
 import { Bench, type Task } from 'tinybench';
 import { migrateOnce, type MigrationContext } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
+import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
 import { testbedLinkRates, transferOverLink, type LinkTransfer } from './links.ts';
 import type { LinkMeasurement, MeasuredTestbed } from './profile.ts';
@@ -19,6 +20,8 @@ import { sampleStatistics, secondsFromLatency } from './stats.ts';
 export const CALIBRATION_GUEST_MB = 128;
 /** Each link probe lasts about this long at its rate. */
 const LINK_PROBE_S = 3;
+/** How long the migrated, idle guest's CPU is watched; /proc counts 10 ms ticks, so shorter would be mostly rounding. */
+const RUNNING_GUEST_S = 2;
 
 export interface TestbedCalibrationOptions {
   readonly accel: Accel;
@@ -70,20 +73,34 @@ interface Observed {
   readonly bootS: number;
   readonly readyLine: string;
   readonly ram: RamCounters;
+  /** CPU-s per s of the destination QEMU running the migrated guest (when asked for). */
+  readonly runningGuestCpuPerS: number | undefined;
 }
 
-async function observe(request: QemuMigrationRequest): Promise<Observed> {
+async function observe(request: QemuMigrationRequest, watchRunningGuest: boolean): Promise<Observed> {
   let context: MigrationContext | undefined;
   let ram: RamCounters = {};
+  let runningGuestCpuPerS: number | undefined;
   const measured = await migrateOnce(request, {
     afterCompletion: async (completed) => {
       context = completed;
       const info = await completed.source.qmp.execute<{ ram?: RamCounters }>('query-migrate');
       ram = info.ram ?? {};
+      if (watchRunningGuest) runningGuestCpuPerS = await cpuPerSecond(completed.destination.process.pid, RUNNING_GUEST_S);
     },
   });
   if (context === undefined) throw new Error('internal error: the engine did not report its context');
-  return { measured, qmpReadyS: context.qmpReadyS, bootS: context.bootTimeS, readyLine: context.readyLine, ram };
+  return { measured, qmpReadyS: context.qmpReadyS, bootS: context.bootTimeS, readyLine: context.readyLine, ram, runningGuestCpuPerS };
+}
+
+/** A process's CPU time (all its threads) over `seconds` of wall time, per second. */
+async function cpuPerSecond(pid: number, seconds: number): Promise<number | undefined> {
+  const startTicks = readProcessTicks(pid);
+  const startMs = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const endTicks = readProcessTicks(pid);
+  if (startTicks === undefined || endTicks === undefined) return undefined;
+  return (endTicks - startTicks) / clockTicksPerSecond() / ((performance.now() - startMs) / 1000);
 }
 
 function required(value: number | undefined, what: string): number {
@@ -119,7 +136,8 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
   const zeroCopy: Observed[] = [];
   const precopy: Observed[] = [];
   const run = (label: string, into: Observed[], request: QemuMigrationRequest) => async () => {
-    const observed = await observe(request);
+    // The zero-copy runs leave a guest running at the destination, idle and filled like the testbed's: watch its CPU.
+    const observed = await observe(request, request.system === 'vmbeam');
     into.push(observed);
     options.onMigration?.(label, into.length, observed.measured);
     return { overriddenDuration: observed.measured.resumedAfterS * 1000 };
@@ -178,6 +196,7 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
         filledMb: guest((ready) => ready.filledMb, 'filled memory'),
       },
     },
+    runningGuestCpuPerS: stat(zeroCopy, 's/s', (run) => run.runningGuestCpuPerS, "the running guest's CPU"),
     links,
   };
 }

@@ -102,7 +102,7 @@ export const MECHANISM_NOTES: readonly MechanismNote[] = [
     systems: 'pre-copy',
     points: 'all',
     mechanism:
-      "The model counts memory copies and encryption per byte (host profile rates) and a fixed cost per migration. It does not count the kernel's TCP/IP, veth and tbf work per packet, nor the CPU that the TCG-emulated guest and QEMU's main loops burn for as long as a migration runs.",
+      "The model counts memory copies and encryption per byte (host profile rates), the CPU per byte the unshaped calibration run spent beyond them, an idle running guest's CPU per second, and a fixed cost per migration. It does not count what a shaped link adds: tbf paces the stream, so the sender, ssh and sshd wake up for smaller writes and wait on a full queue, and the TCG guest competes with them for two cores for the whole of a longer migration.",
     evidence: (context) => {
       const own = paired(context.group);
       if (own.length === 0) return undefined;

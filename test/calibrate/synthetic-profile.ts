@@ -10,7 +10,7 @@ const around = <U extends string>(value: number, unit: U) => sampleStatistics([v
 export function syntheticProfile(): HostProfile {
   const rates = { 'aes-128-ctr': around(4e9, 'B/s'), 'chacha20-poly1305': around(2e9, 'B/s'), 'aes-128-gcm': around(3e9, 'B/s') };
   return {
-    version: 1,
+    version: 2,
     measuredAt: '2026-01-01T00:00:00.000Z',
     durationS: 60,
     machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 8 * 1024 ** 3, kernel: '6.1.0', node: 'v20.0.0', qemu: '7.2.0', openssl: 'OpenSSL 3.0.0' },
@@ -44,6 +44,7 @@ export function syntheticProfile(): HostProfile {
         cpuS: around(2, 's'),
         guest: { totalMb: around(80, 'MB'), availableMb: around(58, 'MB'), filledMb: around(50, 'MB') },
       },
+      runningGuestCpuPerS: around(0.02, 's/s'),
       links: [100, 300, 1000].map((rateMbitPerS) => ({
         rateMbitPerS,
         payloadBytesPerS: around(rateMbitPerS * 0.95 * 125_000, 'B/s'),

@@ -309,6 +309,10 @@ export interface SimParameters {
   readonly zeroCheckCopiesPerByte: number;
   /** CPU seconds every migration costs whatever its size (device state saved and loaded). */
   readonly fixedCpuS: number;
+  /** CPU seconds per second the source spends keeping the guest running while pre-copy's live passes run. */
+  readonly runningGuestCpuSPerS: number;
+  /** CPU seconds per stream byte on a pre-copy path beyond its copies and stages (kernel networking, the processes' own work). */
+  readonly unattributedCpuSPerStreamByte: number;
   readonly webService: typeof WEB_SERVICE;
   readonly webNicStage: typeof WEB_NIC_STAGE;
 }
@@ -341,6 +345,10 @@ export const PAPER_PARAMETERS: SimParameters = {
   zeroCheckCopiesPerByte: 0,
   /** assumption (docs/model.md §4): setup and the final stage are counted as idle. */
   fixedCpuS: 0,
+  /** assumption (docs/model.md §4): Fig. 4 counts the migration's CPU; the guest's own is not in it. */
+  runningGuestCpuSPerS: 0,
+  /** assumption (docs/model.md §4): the per-stage CPU shares account for the whole path. */
+  unattributedCpuSPerStreamByte: 0,
   webService: WEB_SERVICE,
   webNicStage: WEB_NIC_STAGE,
 };
@@ -351,7 +359,7 @@ export const PAPER_PARAMETERS: SimParameters = {
  * it, plus the client's, the server's and the Blanket back-end's copies.
  */
 export function cpuSecondsPerStreamByte(stages: readonly PathStage[], parameters: SimParameters): number {
-  let seconds = parameters.clientServerCopiesPerByte / parameters.memoryCopyBytesPerS;
+  let seconds = parameters.clientServerCopiesPerByte / parameters.memoryCopyBytesPerS + parameters.unattributedCpuSPerStreamByte;
   for (const stage of stages) {
     const shares = parameters.stageCpuShares[stage];
     const secondsPerByte = 8 / (parameters.stageThroughputMbps[stage] * 1e6);

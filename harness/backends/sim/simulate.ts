@@ -73,7 +73,10 @@ export function simulateMigration(
     },
   });
   const firstPass = result.passes[0]!;
-  const finalPassEndS = result.passes[result.passes.length - 1]!.endS;
+  const finalPass = result.passes[result.passes.length - 1]!;
+  const finalPassEndS = finalPass.endS;
+  // The guest runs until the final pass suspends it. (Zero-copy's few milliseconds of it are in its measured fixed cost.)
+  if (parameters.runningGuestCpuSPerS > 0) cpu.add(0, finalPass.startS, finalPass.startS * parameters.runningGuestCpuSPerS);
   cpu.add(firstPass.startS, firstPass.endS, (guestPages * parameters.pageBytes * parameters.zeroCheckCopiesPerByte) / parameters.memoryCopyBytesPerS);
   cpu.add(finalPassEndS, result.migrationTimeS, parameters.fixedCpuS);
   link.stream(finalPassEndS, parameters.finalStateBytes, bytesPerS);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LINK_PROFILES } from '../../../harness/backends/qemu/links.ts';
 import { linkAt } from '../../../harness/calibrate/profile.ts';
-import { PAPER_PARAMETERS, dataPages, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
+import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
+import { sampleStatistics } from '../../../harness/calibrate/stats.ts';
 import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../../harness/backends/sim/profiles.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
 import type { MigrationPoint } from '../../../harness/experiment.ts';
@@ -141,5 +142,36 @@ describe('host profile: the qemu testbed mechanisms', () => {
     const parameters: SimParameters = host('qemu');
     expect(parameters.precopyPaths['xen-blanket'].downtimeLimitS).toBe(0.3);
     expect(result.downtimeS!).toBeLessThan(0.3 + parameters.precopyPaths['xen-blanket'].finalStageS + 0.2);
+  });
+
+  it("accounts for the unshaped calibration run's CPU in full: what the copies and cipher miss becomes CPU per stream byte", () => {
+    const { testbed } = inputs();
+    const run = testbed.precopyUnshaped;
+    const parameters = host();
+    expect(parameters.unattributedCpuSPerStreamByte).toBeGreaterThan(0);
+    const counted =
+      run.streamBytes.mean * cpuSecondsPerStreamByte(parameters.precopyPaths['xen-nest'].stages, parameters) +
+      (run.memoryMb * 1024 * 1024 * parameters.zeroCheckCopiesPerByte) / parameters.memoryCopyBytesPerS +
+      parameters.fixedCpuS +
+      run.migrationS.mean * parameters.runningGuestCpuSPerS;
+    expect(counted).toBeCloseTo(run.cpuS.mean, 9);
+  });
+
+  it('never takes CPU away: a calibration run cheaper than the rest of the model counts leaves nothing unattributed', () => {
+    const profile = syntheticProfile();
+    if (profile.testbed.status !== 'measured') throw new Error('the synthetic profile has a testbed');
+    const cheap = { ...profile, testbed: { ...profile.testbed, precopyUnshaped: { ...profile.testbed.precopyUnshaped, cpuS: sampleStatistics([0.001, 0.001], 's') } } };
+    expect(hostParameters(hostInputs(cheap, 'cheap.json', 'xen', 900)).unattributedCpuSPerStreamByte).toBe(0);
+  });
+
+  it('counts the running guest for as long as the live passes run', () => {
+    const parameters = host();
+    const idleGuest = { ...parameters, runningGuestCpuSPerS: 0 };
+    const migration = point('xen-nest', 512, 2000);
+    const withGuest = simulateMigration(migration, 1, parameters);
+    const without = simulateMigration(migration, 1, idleGuest);
+    const liveS = withGuest.migrationTimeS - withGuest.downtimeS!;
+    expect(withGuest.cpuTimeS! - without.cpuTimeS!).toBeGreaterThan(0.9 * liveS * parameters.runningGuestCpuSPerS);
+    expect(withGuest.cpuTimeS! - without.cpuTimeS!).toBeLessThanOrEqual(liveS * parameters.runningGuestCpuSPerS);
   });
 });
