@@ -29,6 +29,10 @@ describe.skipIf(skipReason !== null)(`calibrateTestbed${skipReason === null ? ''
     expect(precopy.normalPages.mean + precopy.zeroPages.mean).toBeGreaterThanOrEqual(guestPages);
     expect(precopy.zeroPages.mean).toBeGreaterThan(0);
     expect(precopy.guest.filledMb.mean).toBeLessThan(precopy.guest.availableMb.mean);
+    // An idle guest still ticks (timers, TCG's main loop), but takes far less than a core.
+    expect(testbed.runningGuestCpuPerS.samples).toBe(2);
+    expect(testbed.runningGuestCpuPerS.mean).toBeGreaterThanOrEqual(0);
+    expect(testbed.runningGuestCpuPerS.mean).toBeLessThan(0.5);
     expect(testbed.qmpReadyS.samples).toBe(4);
     const rates = [...new Set(Object.values(LINK_PROFILES).map((profile) => profile.rateMbitPerS))].sort((a, b) => a - b);
     expect(testbed.links.map((link) => link.rateMbitPerS)).toEqual(rates);
