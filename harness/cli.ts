@@ -31,7 +31,7 @@ const EXIT_FAILURES = 1;
 const EXIT_USAGE = 2;
 /** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
 const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
-/** Cancelling a migration and tearing its testbed down takes 1-2 s here; a run that takes longer is torn down by force. */
+/** Cancelling a migration and tearing its testbed down takes under a second here; a run that takes 10 s is torn down by force. */
 const INTERRUPT_GRACE_MS = 10_000;
 const KNOWN_FIGURES = Object.keys(EXPERIMENTS) as FigureId[];
 
