@@ -68,7 +68,6 @@ export async function runExperiments(
   );
   await backend.prepare?.(tasks.map((task) => task.point), signal);
   const outcomes: (Promise<Ran> | undefined)[] = new Array(tasks.length);
-  const keys: string[] = new Array(tasks.length);
   // One migration serves every figure that plots it (see measurementId).
   const measured = new Map<string, Promise<Ran>>();
   const recorded = new Set<string>();
@@ -76,13 +75,12 @@ export async function runExperiments(
   const startNext = (): void => {
     if (started < tasks.length && !signal.aborted) {
       const task = tasks[started]!;
-      const key = `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
+      const key = measurementKey(task);
       let outcome = measured.get(key);
       if (outcome === undefined) {
         outcome = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
         measured.set(key, outcome);
       }
-      keys[started] = key;
       outcomes[started++] = outcome;
     }
   };
@@ -98,7 +96,7 @@ export async function runExperiments(
     if (outcome === INTERRUPTED) break;
     const task = tasks[index]!;
     recorders.get(task.experiment)!.record(task.point, task.rep, outcome);
-    recorded.add(keys[index]!);
+    recorded.add(measurementKey(task));
     if (outcome.status === 'ok') tally.ok++;
     else {
       tally.failed++;
@@ -119,6 +117,11 @@ export async function runExperiments(
     startNext();
   }
   return { points, migrations: recorded.size, failures };
+}
+
+/** Tasks with one key share one migration. */
+function measurementKey(task: Task): string {
+  return `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
 }
 
 function repetitionsOf(experiment: MigrationExperiment, plan: RunPlan): number {
