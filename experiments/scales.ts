@@ -1,12 +1,10 @@
-import type { FigureId, MigrationExperiment } from '../harness/experiment.ts';
+import type { FigureId, MigrationExperiment, Scale } from '../harness/experiment.ts';
 
 /**
  * `paper` runs the brief's sweeps as they are. `ci` shrinks them for a real
  * testbed on one small machine: guests of 128 to 512 MB, Fig. 6 with a
  * 512 MB guest and a 256 MB region, one repetition.
  */
-export const SCALES = ['paper', 'ci'] as const;
-export type Scale = (typeof SCALES)[number];
 
 type Override = Partial<Pick<MigrationExperiment, 'memoryMb' | 'dirtyRegionMb' | 'dirtyPagesPerS'>>;
 

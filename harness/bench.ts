@@ -14,6 +14,7 @@ const DEFAULT_REPETITIONS = REPETITIONS_AT_SCALE.paper;
 import { SimBackend } from './backends/sim/index.ts';
 import { simulateMigration } from './backends/sim/simulate.ts';
 import { deriveSeed, expandPoints, measurementId } from './experiment.ts';
+import { csvRecorders } from './registry.ts';
 import { runExperiments } from './runner.ts';
 
 const TARGET_DEFAULT_RUN_S = 3;
@@ -26,7 +27,7 @@ async function defaultRun(workers: number, figures: typeof experiments): Promise
   const backend = new SimBackend({ workers });
   try {
     await runExperiments(
-      { experiments: figures, repetitions: DEFAULT_REPETITIONS, seed: DEFAULT_SEED, resultsDir: scratch },
+      { experiments: figures, repetitions: DEFAULT_REPETITIONS, seed: DEFAULT_SEED, openRecorder: csvRecorders(scratch, 'sim') },
       backend,
       () => {},
       new AbortController().signal,

@@ -4,6 +4,13 @@ import type { SystemName } from './systems.ts';
 export type FigureId = '2' | '3' | '4' | '5' | '6' | '7';
 
 /**
+ * `paper` runs the brief's sweeps as they are; `ci` shrinks them for a real
+ * testbed on one small machine (experiments/scales.ts says how).
+ */
+export const SCALES = ['paper', 'ci'] as const;
+export type Scale = (typeof SCALES)[number];
+
+/**
  * One migration experiment, as data: which systems, which guest sizes and
  * which dirtying workloads. The cross product of the lists is the sweep.
  */

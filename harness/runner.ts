@@ -1,4 +1,4 @@
-import type { Backend } from './backends/backend.ts';
+import type { Backend, MigrationMeasurement, ServiceMeasurement } from './backends/backend.ts';
 import {
   deriveSeed,
   expandPoints,
@@ -8,13 +8,24 @@ import {
   type MigrationExperiment,
   type MigrationPoint,
 } from './experiment.ts';
-import { openRecorder, type Outcome } from './figures.ts';
+
+/** What one repetition of one point came to, tagged by kind. */
+export type Outcome =
+  | { readonly kind: 'migration'; readonly status: 'ok'; readonly measurement: MigrationMeasurement }
+  | { readonly kind: 'service'; readonly status: 'ok'; readonly service: ServiceMeasurement }
+  | { readonly kind: 'failed'; readonly status: 'failed'; readonly error: string };
+
+/** Writes a figure's rows as they are produced. */
+export interface FigureRecorder {
+  record(point: MigrationPoint, rep: number, outcome: Outcome): void;
+}
 
 export interface RunPlan {
   readonly experiments: readonly MigrationExperiment[];
   readonly repetitions: number;
   readonly seed: number;
-  readonly resultsDir: string;
+  /** Where each figure's rows go (the figure registry opens its CSVs). */
+  readonly openRecorder: (figure: FigureId) => FigureRecorder;
 }
 
 export interface PointProgress {
@@ -64,7 +75,7 @@ export async function runExperiments(
     ),
   );
   const recorders = new Map(
-    plan.experiments.map((experiment) => [experiment, openRecorder(experiment.figure, plan.resultsDir, backend.name)]),
+    plan.experiments.map((experiment) => [experiment, plan.openRecorder(experiment.figure)]),
   );
   await backend.prepare?.(tasks.map((task) => task.point), signal);
   const outcomes: (Promise<Ran> | undefined)[] = new Array(tasks.length);
@@ -137,11 +148,11 @@ async function runOne(
 ): Promise<Ran> {
   try {
     return kind === 'migration'
-      ? { status: 'ok', measurement: await backend.migrate(point, { seed, signal }) }
-      : { status: 'ok', service: await backend.measureService(point, { seed, signal }) };
+      ? { kind: 'migration', status: 'ok', measurement: await backend.migrate(point, { seed, signal }) }
+      : { kind: 'service', status: 'ok', service: await backend.measureService(point, { seed, signal }) };
   } catch (error) {
     if (signal.aborted) return INTERRUPTED;
-    return { status: 'failed', error: oneLine(error) };
+    return { kind: 'failed', status: 'failed', error: oneLine(error) };
   }
 }
 

@@ -6,6 +6,7 @@ import type { Backend, MigrationContext, MigrationMeasurement } from '../harness
 import type { MigrationExperiment, MigrationPoint } from '../harness/experiment.ts';
 import { readTable } from '../harness/results/csv.ts';
 import { fig2Table } from '../harness/results/tables.ts';
+import { csvRecorders } from '../harness/registry.ts';
 import { runExperiments, type PointProgress } from '../harness/runner.ts';
 
 const experiment: MigrationExperiment = {
@@ -62,7 +63,7 @@ async function runFake(concurrency: number) {
   const progress: PointProgress[] = [];
   const backend = new FakeBackend(concurrency);
   const summary = await runExperiments(
-    { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+    { experiments: [experiment], repetitions: 2, seed: 1, openRecorder: csvRecorders(resultsDir, 'sim') },
     backend,
     (line) => progress.push(line),
     new AbortController().signal,
@@ -112,7 +113,7 @@ describe('runExperiments', () => {
     const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
     const abort = new AbortController();
     const summary = await runExperiments(
-      { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+      { experiments: [experiment], repetitions: 2, seed: 1, openRecorder: csvRecorders(resultsDir, 'sim') },
       new FakeBackend(1),
       () => abort.abort(),
       abort.signal,
@@ -136,7 +137,7 @@ describe('runExperiments', () => {
     const abort = new AbortController();
     const backend = new CancelledMidway(1);
     const summary = await runExperiments(
-      { experiments: [experiment], repetitions: 2, seed: 1, resultsDir },
+      { experiments: [experiment], repetitions: 2, seed: 1, openRecorder: csvRecorders(resultsDir, 'sim') },
       backend,
       () => setTimeout(() => abort.abort(), 5),
       abort.signal,

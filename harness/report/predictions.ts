@@ -21,78 +21,69 @@ function bySystem<Row extends { readonly system: string }>(rows: readonly Row[])
   ]);
 }
 
-export interface ValidationRows {
-  readonly fig4?: readonly Fig4Row[];
-  readonly fig5?: readonly Fig5Row[];
-  readonly fig6?: readonly Fig6Row[];
-  readonly fig7?: readonly Fig7Row[];
-}
-
 const GIB = 1024 ** 3;
 
-/** The validation figures' results (means over repetitions), as Markdown sections. */
-export function predictionSections(rows: ValidationRows): string {
-  const sections: string[] = [];
-  if (rows.fig4 !== undefined) {
-    sections.push(
-      `### Fig. 4: CPU load${guestSizeLabel(rows.fig4)}`,
-      '',
-      table(
-        ['system', 'CPU time (s)', 'mean utilisation (%, 100 = one core)'],
-        bySystem(rows.fig4).map(([label, group]) => [label, cell(mean(group, (r) => r.cpu_time_s), 1), cell(mean(group, (r) => r.mean_cpu_utilization_pct), 1)]),
-      ),
-    );
-  }
-  if (rows.fig5 !== undefined) {
-    sections.push(
-      '',
-      `### Fig. 5: memory access${guestSizeLabel(rows.fig5)}`,
-      '',
-      table(
-        ['system', 'transferred (GiB)', 'memory read + written (GiB)', 'multiple of transferred'],
-        bySystem(rows.fig5).map(([label, group]) => [
-          label,
-          cell(mean(group, (r) => (r.transferred_bytes === undefined ? undefined : r.transferred_bytes / GIB)), 2),
-          cell(mean(group, (r) => (r.memory_access_bytes === undefined ? undefined : r.memory_access_bytes / GIB)), 1),
-          cell(mean(group, (r) => r.access_multiple), 1),
-        ]),
-      ),
-    );
-  }
-  if (rows.fig6 !== undefined) {
-    const fig6 = rows.fig6;
-    const rates = [...new Set(fig6.map((row) => row.dirty_pages_per_s))].filter((r): r is number => r !== undefined).sort((a, b) => a - b);
-    sections.push(
-      '',
-      '### Fig. 6: memory-intensive workload (migration time s / downtime s / iterations)',
-      '',
-      table(
-        ['dirty pages/s', ...bySystem(fig6).map(([label]) => label)],
-        rates.map((rate) => [
-          String(rate),
-          ...bySystem(fig6).map(([, group]) => {
-            const at = group.filter((row) => row.dirty_pages_per_s === rate);
-            return `${cell(mean(at, (r) => r.migration_time_s), 1)} / ${cell(mean(at, (r) => r.downtime_s), 2)} / ${cell(mean(at, (r) => r.iterations), 0)}`;
-          }),
-        ]),
-      ),
-    );
-  }
-  if (rows.fig7 !== undefined) {
-    sections.push(
-      '',
-      `### Fig. 7: web throughput during migration${guestSizeLabel(rows.fig7)}`,
-      '',
-      table(
-        ['system', 'normal (replies/s)', 'during migration (replies/s)', 'degradation (%)'],
-        bySystem(rows.fig7).map(([label, group]) => [
-          label,
-          cell(mean(group, (r) => r.normal_rps), 0),
-          cell(mean(group, (r) => r.migration_rps), 0),
-          cell(mean(group, (r) => r.degradation_pct), 1),
-        ]),
-      ),
-    );
-  }
-  return sections.join('\n');
+/** Fig. 4's results (means over repetitions) as a Markdown section. */
+export function fig4Section(rows: readonly Fig4Row[]): string {
+  return [
+    `### Fig. 4: CPU load${guestSizeLabel(rows)}`,
+    '',
+    table(
+      ['system', 'CPU time (s)', 'mean utilisation (%, 100 = one core)'],
+      bySystem(rows).map(([label, group]) => [label, cell(mean(group, (r) => r.cpu_time_s), 1), cell(mean(group, (r) => r.mean_cpu_utilization_pct), 1)]),
+    ),
+  ].join('\n');
+}
+
+/** Fig. 5's results as a Markdown section. */
+export function fig5Section(rows: readonly Fig5Row[]): string {
+  return [
+    `### Fig. 5: memory access${guestSizeLabel(rows)}`,
+    '',
+    table(
+      ['system', 'transferred (GiB)', 'memory read + written (GiB)', 'multiple of transferred'],
+      bySystem(rows).map(([label, group]) => [
+        label,
+        cell(mean(group, (r) => (r.transferred_bytes === undefined ? undefined : r.transferred_bytes / GIB)), 2),
+        cell(mean(group, (r) => (r.memory_access_bytes === undefined ? undefined : r.memory_access_bytes / GIB)), 1),
+        cell(mean(group, (r) => r.access_multiple), 1),
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** Fig. 6's results (means over repetitions, a row per dirty rate) as a Markdown section. */
+export function fig6Section(rows: readonly Fig6Row[]): string {
+  const rates = [...new Set(rows.map((row) => row.dirty_pages_per_s))].filter((r): r is number => r !== undefined).sort((a, b) => a - b);
+  return [
+    '### Fig. 6: memory-intensive workload (migration time s / downtime s / iterations)',
+    '',
+    table(
+      ['dirty pages/s', ...bySystem(rows).map(([label]) => label)],
+      rates.map((rate) => [
+        String(rate),
+        ...bySystem(rows).map(([, group]) => {
+          const at = group.filter((row) => row.dirty_pages_per_s === rate);
+          return `${cell(mean(at, (r) => r.migration_time_s), 1)} / ${cell(mean(at, (r) => r.downtime_s), 2)} / ${cell(mean(at, (r) => r.iterations), 0)}`;
+        }),
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** Fig. 7's results as a Markdown section. */
+export function fig7Section(rows: readonly Fig7Row[]): string {
+  return [
+    `### Fig. 7: web throughput during migration${guestSizeLabel(rows)}`,
+    '',
+    table(
+      ['system', 'normal (replies/s)', 'during migration (replies/s)', 'degradation (%)'],
+      bySystem(rows).map(([label, group]) => [
+        label,
+        cell(mean(group, (r) => r.normal_rps), 0),
+        cell(mean(group, (r) => r.migration_rps), 0),
+        cell(mean(group, (r) => r.degradation_pct), 1),
+      ]),
+    ),
+  ].join('\n');
 }

@@ -1,21 +1,62 @@
-import { writeFileSync } from 'node:fs';
+/**
+ * run.json: where a set of results came from. One zod schema defines it;
+ * the writer's type is inferred from it and readers parse with it, so the
+ * two cannot disagree.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { SCALES } from '../experiment.ts';
 
-/** Everything needed to tell where a set of results came from. */
-export interface RunInfo {
-  readonly backend: string;
-  readonly figures: readonly string[];
-  readonly seed: number;
-  readonly repetitions: number;
-  readonly gitRevision: string | undefined;
-  readonly nodeVersion: string;
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly outcome?: { readonly points: number; readonly migrations: number; readonly failures: number; readonly interrupted: boolean };
-  readonly backendInfo: Record<string, unknown>;
-}
+export const runOutcomeSchema = z.object({
+  points: z.number().int().nonnegative(),
+  migrations: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  interrupted: z.boolean(),
+});
+
+export const runInfoSchema = z.object({
+  backend: z.string(),
+  /** `fig2`, `fig3`, … in the paper's order. */
+  figures: z.array(z.string()),
+  seed: z.number().int().nonnegative(),
+  repetitions: z.number().int().positive(),
+  scale: z.enum(SCALES),
+  gitRevision: z.string().optional(),
+  nodeVersion: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** Written when the run ends; a run.json without it belongs to a run that is still going or died. */
+  outcome: runOutcomeSchema.optional(),
+  /** Versions and parameters of the backend (its describe()). */
+  backendInfo: z.record(z.string(), z.unknown()),
+});
+
+export type RunInfo = z.infer<typeof runInfoSchema>;
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+
+export const RUN_INFO_FILE = 'run.json';
 
 /** run.json sits beside the CSVs; it is written at the start and again at the end. */
 export function writeRunInfo(resultsDir: string, info: RunInfo): void {
-  writeFileSync(join(resultsDir, 'run.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_INFO_FILE), `${JSON.stringify(runInfoSchema.parse(info), null, 2)}\n`);
+}
+
+/** A run.json that cannot be used; the message names the file and the field, on one line. */
+export class RunInfoError extends Error {}
+
+/** Reads and checks a run.json against `schema` (runInfoSchema, or a stricter extension of it). */
+export function readRunInfo<S extends z.ZodType>(path: string, schema: S, expected: string): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new RunInfoError(`${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RunInfoError(`${path}: ${issue.path.map(String).join('.') || 'the file'}: ${issue.message} (expected ${expected})`);
+  }
+  return parsed.data;
 }

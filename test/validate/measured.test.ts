@@ -2,7 +2,16 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MeasuredRunError, measuredDirectory, readMeasuredRun } from '../../harness/validate/measured.ts';
+import { FIGURE_IDS, readMeasuredRows, VALIDATED_FIGURES } from '../../harness/registry.ts';
+import { MeasuredRunError, measuredDirectory, readMeasuredRun as readRun } from '../../harness/validate/measured.ts';
+
+/** As the validate command reads a run: the registry's validated figures and readers. */
+const readMeasuredRun = (path: string) =>
+  readRun(
+    path,
+    VALIDATED_FIGURES.map((figure) => `fig${figure}`),
+    (dir, names) => readMeasuredRows(dir, FIGURE_IDS.filter((figure) => names.includes(`fig${figure}`))),
+  );
 
 const ROOT = join(import.meta.dirname, '../..');
 

@@ -10,12 +10,12 @@ import { validationTable } from '../../harness/results/validation.ts';
 import { syntheticProfile } from '../calibrate/synthetic-profile.ts';
 
 
-describe('npm run experiment -- --figure validate --measured', () => {
+describe('npm run validate -- --measured', () => {
   it('predicts the measured qemu run with the host profile and writes the CSV, the chart and the report section', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'validate-'));
     const profile = join(out, 'host-profile.json');
     writeHostProfile(profile, syntheticProfile());
-    const run = await harnessCli(['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--host-profile', profile, '--out', out]);
+    const run = await harnessCli(['validate', '--measured', 'results/qemu', '--host-profile', profile, '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/mean absolute percentage error, simulator \(host profile\) vs qemu testbed:\n\| metric \| VMBeam \| Xen-Nest \|/);
 
@@ -49,12 +49,12 @@ describe('npm run experiment -- --figure validate --measured', () => {
 describe('committed validation', () => {
   it('is exactly what validating the committed qemu run with the committed host profile writes', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'validate-committed-'));
-    const run = await harnessCli(['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--out', out]);
+    const run = await harnessCli(['validate', '--measured', 'results/qemu', '--out', out]);
     expect(run.exitCode, run.stderr).toBe(0);
     const files = ['results/validate.csv', 'figures/validate.svg', 'figures/validate.png', 'results/sim-host/fig2.csv', 'results/sim-host/fig6.csv'];
     for (const file of files) {
       const same = readFileSync(join(out, file)).equals(readFileSync(join(ROOT, file)));
-      expect(same, `${file} differs: after 'npm run calibrate' or a new results/qemu, run 'npm run experiment -- --figure validate --measured results/qemu' and commit`).toBe(true);
+      expect(same, `${file} differs: after 'npm run calibrate' or a new results/qemu, run 'npm run validate -- --measured results/qemu' and commit`).toBe(true);
     }
     // The report names where the host profile came from; the rest must match.
     const strip = (text: string) => text.replace(/`[^`]*host-profile\.json`/g, '`host-profile.json`');

@@ -1,0 +1,45 @@
+/** Building the real backends from the command line's choices; a machine that cannot run one is an EnvironmentError. */
+import type { Accel } from '../backends/qemu/types.ts';
+import { QemuBackend } from '../backends/qemu/backend.ts';
+import { XenBackend } from '../backends/xen/index.ts';
+import { UsageError } from '../options.ts';
+import { EnvironmentError, messageOf, type CommandContext } from './context.ts';
+
+export const ACCELS = ['auto', 'kvm', 'tcg'] as const satisfies readonly (Accel | 'auto')[];
+export type AccelPreference = (typeof ACCELS)[number];
+export const POLICIES = ['xen', 'qemu'] as const;
+export type Policy = (typeof POLICIES)[number];
+export const DEFAULT_TIMEOUT_S = 900;
+
+/** A testbed must not outlive the harness: the qemu safety net tears it down on a signal, and dead runs' leftovers go first. */
+export function installQemuCleanup(qemu: typeof import('../backends/qemu/index.ts'), context: CommandContext): void {
+  qemu.installSignalCleanup((signal) => context.exitOnSignal(signal), INTERRUPT_GRACE_MS);
+  qemu.sweepLeftovers();
+}
+
+/** Cancelling a migration and tearing its testbed down takes under a second here; a run that takes 10 s is torn down by force. */
+const INTERRUPT_GRACE_MS = 10_000;
+
+export interface QemuChoices {
+  readonly accel: AccelPreference;
+  readonly policy: Policy;
+  readonly timeoutMs: number;
+}
+
+export async function qemuBackend(choices: QemuChoices, context: CommandContext): Promise<QemuBackend> {
+  installQemuCleanup(await import('../backends/qemu/index.ts'), context);
+  try {
+    return await QemuBackend.create(choices);
+  } catch (error) {
+    throw new EnvironmentError(messageOf(error));
+  }
+}
+
+export async function xenBackend(testbed: string | undefined): Promise<XenBackend> {
+  if (testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE (see docs/xen-testbed.md)');
+  try {
+    return await XenBackend.create(testbed);
+  } catch (error) {
+    throw new EnvironmentError(messageOf(error));
+  }
+}

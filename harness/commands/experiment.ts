@@ -1,0 +1,89 @@
+/** `npm run experiment`: run figures on a backend, write CSVs, REPORT.md and charts. */
+import { resolve } from 'node:path';
+import { REPETITIONS_AT_SCALE } from '../../experiments/scales.ts';
+import type { Backend, BackendName } from '../backends/backend.ts';
+import { QemuBackend } from '../backends/qemu/backend.ts';
+import { SimBackend, type SimProfileName } from '../backends/sim/index.ts';
+import { XenBackend } from '../backends/xen/index.ts';
+import type { FigureId, Scale } from '../experiment.ts';
+import { UsageError } from '../options.ts';
+import { DEFAULT_TIMEOUT_S, qemuBackend, xenBackend, type AccelPreference, type Policy } from './backends.ts';
+import type { CommandContext } from './context.ts';
+import { hostSimulation } from './host.ts';
+import { runAndReport } from './run.ts';
+
+export interface ExperimentOptions {
+  readonly backend: BackendName;
+  readonly figure?: readonly FigureId[];
+  readonly reps?: number;
+  readonly scale?: Scale;
+  readonly seed: number;
+  readonly out: string;
+  readonly charts: boolean;
+  readonly testbed?: string;
+  readonly accel: AccelPreference;
+  readonly policy?: Policy;
+  readonly timeout?: number;
+  readonly profile?: SimProfileName;
+  readonly hostProfile: string;
+}
+
+const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci', xen: 'paper' };
+
+/** The figures each backend can produce at all (a testbed may offer fewer). */
+export const BACKEND_FIGURES: Readonly<Record<BackendName, readonly FigureId[]>> = {
+  sim: SimBackend.FIGURES,
+  qemu: QemuBackend.FIGURES,
+  xen: XenBackend.FIGURES,
+};
+
+export async function experiment(options: ExperimentOptions, context: CommandContext): Promise<number> {
+  const backendName = options.backend;
+  if (options.profile !== undefined && backendName !== 'sim') {
+    throw new UsageError(`--profile is a sim option (the ${backendName} backend measures a real testbed)`);
+  }
+  const scale = options.scale ?? DEFAULT_SCALE[backendName];
+  const repetitions = options.reps ?? REPETITIONS_AT_SCALE[scale];
+  const producible = BACKEND_FIGURES[backendName];
+  const figures = options.figure ?? producible;
+  const unsupported = figures.filter((figure) => !producible.includes(figure));
+  if (unsupported.length > 0) {
+    throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
+  }
+  const profile = backendName === 'sim' ? (options.profile ?? 'paper') : undefined;
+  const policy = options.policy ?? 'xen';
+  const timeoutS = options.timeout ?? DEFAULT_TIMEOUT_S;
+  let backend: Backend;
+  let appendix: string[] = [];
+  if (profile === 'host') {
+    const { differencesSection } = await import('../report/validation.ts');
+    const host = await hostSimulation(options.hostProfile, policy, timeoutS);
+    backend = host.backend;
+    appendix = [differencesSection(host.differences, policy)];
+  } else if (backendName === 'qemu') {
+    backend = await qemuBackend({ accel: options.accel, policy, timeoutMs: timeoutS * 1000 }, context);
+  } else if (backendName === 'xen') {
+    backend = await xenBackend(options.testbed);
+  } else {
+    backend = new SimBackend();
+  }
+  // results/<backend>/, or results/sim-<profile>/ for a profile other than the paper's.
+  const name = profile !== undefined && profile !== 'paper' ? `sim-${profile}` : backendName;
+  const outcome = await runAndReport(
+    backend,
+    {
+      backendName,
+      resultsDir: resolve(options.out, 'results', name),
+      figuresDir: resolve(options.out, 'figures', name),
+      figures,
+      scale,
+      seed: options.seed,
+      repetitions,
+      charts: options.charts,
+      ...(profile === undefined ? {} : { profile }),
+      appendix,
+    },
+    context,
+  );
+  return outcome.exitCode;
+}

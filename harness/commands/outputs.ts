@@ -1,0 +1,46 @@
+/** What a finished run writes beside its CSVs: REPORT.md, the charts (SVG, PNG) and index.html. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FigureId } from '../experiment.ts';
+import { FIGURE_REGISTRY } from '../registry.ts';
+import { compareWithPaper } from '../report/calibration.ts';
+import { reproductionReport, type ReportContext } from '../report/markdown.ts';
+import { csvPath, readTable } from '../results/csv.ts';
+import { fig2Table, fig3Table } from '../results/tables.ts';
+
+export interface RenderedChart {
+  readonly name: string;
+  readonly svg: string;
+}
+
+/** Writes REPORT.md beside the CSVs and returns its text. */
+export function writeReport(resultsDir: string, figures: readonly FigureId[], context: ReportContext, appendix: readonly string[]): string {
+  // The paper's statements are about its own sweep: only a paper-scale run of the paper's testbed is judged against them.
+  const comparisons =
+    context.scale === 'paper' && (context.profile ?? 'paper') === 'paper' && figures.includes('2') && figures.includes('3')
+      ? compareWithPaper(readTable(fig2Table, csvPath(resultsDir, fig2Table)), readTable(fig3Table, csvPath(resultsDir, fig3Table)))
+      : undefined;
+  const sections = figures.flatMap((figure) => {
+    const section = FIGURE_REGISTRY[figure].reportSection;
+    return section === null ? [] : [section(resultsDir)];
+  });
+  const report = reproductionReport(context, comparisons, sections.join('\n\n'), appendix);
+  writeFileSync(join(resultsDir, 'REPORT.md'), report);
+  return report;
+}
+
+/** Renders every chart of the figures as SVG and PNG into `figuresDir`. */
+export async function writeCharts(figures: readonly FigureId[], resultsDir: string, figuresDir: string): Promise<RenderedChart[]> {
+  // Charting pulls in vega and resvg; load them only when charts are wanted.
+  const { renderCharts } = await import('../render/render.ts');
+  return renderCharts(
+    figures.flatMap((figure) => FIGURE_REGISTRY[figure].charts(resultsDir)),
+    figuresDir,
+  );
+}
+
+export async function writeIndex(figuresDir: string, title: string, report: string, charts: readonly RenderedChart[]): Promise<void> {
+  const { reportPage } = await import('../report/page.ts');
+  mkdirSync(figuresDir, { recursive: true });
+  writeFileSync(join(figuresDir, 'index.html'), reportPage(title, report, charts));
+}
