@@ -15,10 +15,13 @@ import { EnvironmentError, EXIT_USAGE, type CommandContext } from './commands/co
 import { experiment, type ExperimentOptions } from './commands/experiment.ts';
 import { fit } from './commands/fit.ts';
 import { gate, type GateOptions } from './commands/gate.ts';
+import { merge, type MergeOptions } from './commands/merge.ts';
+import { report, type ReportOptions } from './commands/report.ts';
 import { validate, type ValidateOptions } from './commands/validate.ts';
 import { SCALES } from './experiment.ts';
 import { parseChoice, parseCount, parseFigures, UsageError } from './options.ts';
 import { FIGURE_IDS } from './registry.ts';
+import { parseShard, type Shard } from './shard.ts';
 
 /** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
 const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
@@ -57,6 +60,12 @@ function figureList(text: string) {
   return parseFigures(text, FIGURE_IDS);
 }
 
+function shardOption(text: string): Shard {
+  const shard = parseShard(text);
+  if (shard === undefined) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${text}'`);
+  return shard;
+}
+
 const HOST_PROFILE = 'results/host-profile.json';
 
 function buildProgram(context: CommandContext, run: (action: Promise<number>) => void): Command {
@@ -77,6 +86,9 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--timeout <s>', `qemu and sim --profile host: seconds one migration may take before it is cancelled (default ${DEFAULT_TIMEOUT_S})`, count('--timeout', 1))
     .option('--profile <name>', `sim: ${SIM_PROFILES.join(' or ')} (the paper's testbed, or the qemu testbed on this host from --host-profile; default paper)`, choice('--profile', SIM_PROFILES))
     .option('--host-profile <file>', 'sim --profile host: the host profile written by npm run calibrate', HOST_PROFILE)
+    .option('--resume', 'keep the rows the results directory holds and run only the repetitions it lacks or that failed')
+    .addOption(new Option('--force', 'remove the rows the results directory holds, then run').conflicts('resume'))
+    .option('--shard <i/n>', 'run only shard i of n (a deterministic split of the measurements); npm run merge joins the shards', shardOption)
     .action((options: ExperimentOptions) => run(experiment(options, context)));
   command('validate', 'the simulator with the host profile against the qemu testbed, on the same points')
     .addOption(new Option('--measured <dir>', 'a finished qemu run (results/qemu, or a results root) to compare with instead of running one').conflicts(['reps', 'seed']))
@@ -89,6 +101,7 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--accel <name>', `without --measured: accelerator (${ACCELS.join(', ')})`, choice('--accel', ACCELS), 'auto')
     .option('--policy <name>', `pre-copy stop rule, ${POLICIES.join(' or ')} (default: the measured run's, else xen)`, choice('--policy', POLICIES))
     .option('--timeout <s>', `without --measured: seconds one migration may take (default ${DEFAULT_TIMEOUT_S})`, count('--timeout', 1))
+    .option('--force', 'without --measured: remove the rows the qemu run\'s results directory holds, then run')
     .action((options: ValidateOptions) => run(validate(options, context)));
   command('gate', 'check result CSVs against the gates in experiments/gates.ts')
     .option('--results <dir>', 'results root holding <backend>/<figure>.csv', 'results')
@@ -104,6 +117,17 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--timeout <s>', 'qemu: seconds one calibration migration may take', count('--timeout', 1), 300)
     .option('--no-testbed', 'skip the qemu testbed (no root or packages); the host profile then cannot drive the simulator')
     .action((options: CalibrateOptions) => run(calibrate(options, context)));
+  command('report', 'rebuild REPORT.md, the charts and index.html from the CSVs of a results directory, running nothing')
+    .requiredOption('--results <dir>', 'a results directory holding run.json and the CSVs, e.g. results/sim')
+    .option('--figures <dir>', 'where the charts and index.html go (default: figures/<name> beside the results root)')
+    .option('--no-charts', 'write REPORT.md only')
+    .action((options: ReportOptions) => run(report(options)));
+  command('merge', 'join the results directories of the shards of one run (--shard i/n) into one')
+    .argument('<dirs...>', "the shards' results directories (or the --out roots they were run with)")
+    .requiredOption('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory')
+    .option('--no-charts', 'write the CSVs and REPORT.md only')
+    .option('--force', 'remove the rows the merged results directory already holds')
+    .action((dirs: string[], options: MergeOptions) => run(merge(dirs, options)));
   command('fit', "refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements").action(() => run(fit()));
   return program.exitOverride().configureOutput({ writeErr: () => {} });
 }

@@ -10,7 +10,7 @@ import type { Chart } from './render/specs.ts';
 import { fig2Charts, fig3Charts, fig4Charts, fig5Charts, fig6Charts, fig7Charts } from './render/specs.ts';
 import { fig4Section, fig5Section, fig6Section, fig7Section } from './report/predictions.ts';
 import { csvPath, readTable } from './results/csv.ts';
-import type { ColumnSpec, RowOf, Table } from './results/table.ts';
+import type { AnyTable, ColumnSpec, RowOf, Table } from './results/table.ts';
 import {
   fig2Rows,
   fig3Rows,
@@ -22,6 +22,7 @@ import {
   fig7Rows,
   fig7SeriesRows,
   openRecorder,
+  type FigureTable,
   type FigureTables,
 } from './rows.ts';
 import type { FigureRecorder } from './runner.ts';
@@ -84,6 +85,11 @@ export const FIGURE_REGISTRY = {
     measured: null,
   },
 } as const satisfies Record<FigureId, FigureEntry>;
+
+/** A figure's CSVs, summary first. */
+export function figureTables(figure: FigureId): readonly AnyTable[] {
+  return FIGURE_REGISTRY[figure].tables.map((entry: FigureTable) => entry.table);
+}
 
 /** Figures in the paper's order. */
 export const FIGURE_IDS = Object.keys(FIGURE_REGISTRY) as FigureId[];

@@ -6,7 +6,7 @@
 import type { BackendName, MigrationMeasurement, SeriesSample } from './backends/backend.ts';
 import type { MigrationPoint } from './experiment.ts';
 import { TableWriter } from './results/csv.ts';
-import type { ColumnSpec, RowOf, Table } from './results/table.ts';
+import type { AnyTable, ColumnSpec, RowOf, Table } from './results/table.ts';
 import {
   fig2Table,
   fig3SeriesTable,
@@ -22,7 +22,7 @@ import type { FigureRecorder, Outcome } from './runner.ts';
 
 /** A table of a figure, whatever its columns: what lists of tables hold. */
 export interface FigureTable {
-  readonly table: { readonly name: string };
+  readonly table: AnyTable;
   /** Opens its CSV in `directory`; the recorder appends each outcome's rows. */
   open(directory: string, backend: BackendName): FigureRecorder;
 }

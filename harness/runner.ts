@@ -26,6 +26,11 @@ export interface RunPlan {
   readonly seed: number;
   /** Where each figure's rows go (the figure registry opens its CSVs). */
   readonly openRecorder: (figure: FigureId) => FigureRecorder;
+  /**
+   * Whether a repetition is to run here: a resumed run skips what it already
+   * has, a shard what belongs to another. Default: every one.
+   */
+  readonly selected?: (task: Task) => boolean;
 }
 
 export interface PointProgress {
@@ -44,10 +49,25 @@ export interface RunSummary {
   readonly failures: number;
 }
 
-interface Task {
+/** One repetition of one point of one experiment. */
+export interface Task {
   readonly experiment: MigrationExperiment;
   readonly point: MigrationPoint;
   readonly rep: number;
+}
+
+/** Every repetition of every point, in sweep order: experiments, then points, then repetitions. */
+export function sweepTasks(experiments: readonly MigrationExperiment[], repetitions: number): Task[] {
+  return experiments.flatMap((experiment) =>
+    expandPoints(experiment).flatMap((point) =>
+      Array.from({ length: experiment.repetitions ?? repetitions }, (_, index) => ({ experiment, point, rep: index + 1 })),
+    ),
+  );
+}
+
+/** Tasks with one key share one migration (see measurementId). */
+export function measurementKey(task: Task): string {
+  return `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
 }
 
 /** A migration the abort cut short: it neither succeeded nor failed, so it gets no row. */
@@ -69,11 +89,9 @@ export async function runExperiments(
   onPoint: (progress: PointProgress) => void,
   signal: AbortSignal,
 ): Promise<RunSummary> {
-  const tasks: Task[] = plan.experiments.flatMap((experiment) =>
-    expandPoints(experiment).flatMap((point) =>
-      Array.from({ length: repetitionsOf(experiment, plan) }, (_, index) => ({ experiment, point, rep: index + 1 })),
-    ),
-  );
+  const tasks = sweepTasks(plan.experiments, plan.repetitions).filter((task) => plan.selected?.(task) ?? true);
+  // A point is done when its last repetition that runs here is recorded.
+  const lastOfPoint = new Map(tasks.map((task, index) => [`${task.experiment.figure}|${pointId(task.point)}`, index]));
   const recorders = new Map(
     plan.experiments.map((experiment) => [experiment, plan.openRecorder(experiment.figure)]),
   );
@@ -114,7 +132,7 @@ export async function runExperiments(
       failures++;
       tally.firstError ??= outcome.error;
     }
-    if (task.rep === repetitionsOf(task.experiment, plan)) {
+    if (lastOfPoint.get(`${task.experiment.figure}|${pointId(task.point)}`) === index) {
       points++;
       onPoint({
         figure: task.experiment.figure,
@@ -130,14 +148,6 @@ export async function runExperiments(
   return { points, migrations: recorded.size, failures };
 }
 
-/** Tasks with one key share one migration. */
-function measurementKey(task: Task): string {
-  return `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
-}
-
-function repetitionsOf(experiment: MigrationExperiment, plan: RunPlan): number {
-  return experiment.repetitions ?? plan.repetitions;
-}
 
 async function runOne(
   backend: Backend,

@@ -73,6 +73,13 @@ export interface Backend {
    * shows up again, per point, in `migrate`.
    */
   prepare?(points: readonly MigrationPoint[], signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: what a point is expected to cost, in any unit as long as it is
+   * the same for every point (seconds of a run, say). It balances the shards
+   * of a sharded run, so it must depend on the point alone: every machine
+   * computes the same partition.
+   */
+  expectedCost?(point: MigrationPoint, kind: 'migration' | 'service'): number;
   migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement>;
   /** Runs a web server in the guest under load while it migrates. */
   measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement>;

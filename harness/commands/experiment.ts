@@ -10,7 +10,9 @@ import { UsageError } from '../options.ts';
 import { DEFAULT_TIMEOUT_S, qemuBackend, xenBackend, type AccelPreference, type Policy } from './backends.ts';
 import type { CommandContext } from './context.ts';
 import { hostSimulation } from './host.ts';
+import { checkOut, prepareResultsDir } from './results-dir.ts';
 import { runAndReport } from './run.ts';
+import type { Shard } from '../shard.ts';
 
 export interface ExperimentOptions {
   readonly backend: BackendName;
@@ -26,6 +28,11 @@ export interface ExperimentOptions {
   readonly timeout?: number;
   readonly profile?: SimProfileName;
   readonly hostProfile: string;
+  /** Keep the rows already in the results directory and run only what they lack. */
+  readonly resume?: boolean;
+  /** Remove the rows already in the results directory first. */
+  readonly force?: boolean;
+  readonly shard?: Shard;
 }
 
 const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci', xen: 'paper' };
@@ -51,6 +58,17 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
   const profile = backendName === 'sim' ? (options.profile ?? 'paper') : undefined;
+  // results/<backend>/, or results/sim-<profile>/ for a profile other than the paper's.
+  const name = profile !== undefined && profile !== 'paper' ? `sim-${profile}` : backendName;
+  const out = checkOut(options.out);
+  const resultsDir = resolve(out, 'results', name);
+  // Before any backend starts: a run that would truncate rows stops here, not after the testbed's checks.
+  const prior = prepareResultsDir(resultsDir, options.force === true ? 'force' : options.resume === true ? 'resume' : 'refuse', {
+    backend: backendName,
+    seed: options.seed,
+    scale,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+  });
   const policy = options.policy ?? 'xen';
   const timeoutS = options.timeout ?? DEFAULT_TIMEOUT_S;
   let backend: Backend;
@@ -67,14 +85,12 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
   } else {
     backend = new SimBackend();
   }
-  // results/<backend>/, or results/sim-<profile>/ for a profile other than the paper's.
-  const name = profile !== undefined && profile !== 'paper' ? `sim-${profile}` : backendName;
   const outcome = await runAndReport(
     backend,
     {
       backendName,
-      resultsDir: resolve(options.out, 'results', name),
-      figuresDir: resolve(options.out, 'figures', name),
+      resultsDir,
+      figuresDir: resolve(out, 'figures', name),
       figures,
       scale,
       seed: options.seed,
@@ -82,6 +98,8 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
       charts: options.charts,
       ...(profile === undefined ? {} : { profile }),
       appendix,
+      prior,
+      ...(options.shard === undefined ? {} : { shard: { shard: options.shard, universe: producible } }),
     },
     context,
   );

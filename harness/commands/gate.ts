@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../options.ts';
 import { EXIT_FAILURES, EXIT_OK } from './context.ts';
+import { checkOut } from './results-dir.ts';
 
 export interface GateOptions {
   readonly results: string;
@@ -29,6 +30,7 @@ export async function gate(options: GateOptions): Promise<number> {
     const backends = [...new Set(GATES.flatMap((candidate) => gateInputs(candidate).map((input) => input.backend)))];
     throw new UsageError(`no gates selected (backends with gates: ${backends.join(', ')})`);
   }
+  const reportDir = checkOut(options.reportDir, '--report-dir');
   try {
     const current = directorySource(options.results);
     const baseline =
@@ -38,9 +40,9 @@ export async function gate(options: GateOptions): Promise<number> {
     const verdicts = gates.map((candidate) => evaluateGate(candidate, current, baseline));
     console.log(verdictTable(verdicts));
     console.log(summaryLine(verdicts));
-    mkdirSync(options.reportDir, { recursive: true });
-    writeFileSync(join(options.reportDir, 'gate-report.md'), verdictMarkdown(verdicts));
-    writeFileSync(join(options.reportDir, 'gate-junit.xml'), verdictJunit(verdicts));
+    mkdirSync(reportDir, { recursive: true });
+    writeFileSync(join(reportDir, 'gate-report.md'), verdictMarkdown(verdicts));
+    writeFileSync(join(reportDir, 'gate-junit.xml'), verdictJunit(verdicts));
     return verdicts.some((verdict) => verdict.status === 'fail') ? EXIT_FAILURES : EXIT_OK;
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(error.message);

@@ -44,3 +44,28 @@ export async function writeIndex(figuresDir: string, title: string, report: stri
   mkdirSync(figuresDir, { recursive: true });
   writeFileSync(join(figuresDir, 'index.html'), reportPage(title, report, charts));
 }
+
+/** What a report is written from: the run's figures and how it ran. */
+export interface ReportSpec {
+  readonly figures: readonly FigureId[];
+  readonly context: ReportContext;
+  readonly title: string;
+  /** Further report sections (a host profile's differences, its validation). */
+  readonly appendix?: readonly string[];
+  readonly charts: boolean;
+}
+
+/** REPORT.md, then (unless told not to) the charts and index.html; returns the report and the charts. */
+export async function writeOutputs(resultsDir: string, figuresDir: string, spec: ReportSpec): Promise<{ report: string; charts: RenderedChart[] }> {
+  const report = writeReport(resultsDir, spec.figures, spec.context, spec.appendix ?? []);
+  if (!spec.charts) return { report, charts: [] };
+  const charts = await writeCharts(spec.figures, resultsDir, figuresDir);
+  await writeIndex(figuresDir, spec.title, report, charts);
+  console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
+  return { report, charts };
+}
+
+/** index.html's title. */
+export function pageTitle(backendName: string, profile: string | undefined): string {
+  return `VMBeam reproduction: ${backendName}${profile !== undefined && profile !== 'paper' ? ` (${profile} profile)` : ''}`;
+}

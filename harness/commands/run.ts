@@ -9,12 +9,14 @@ import { EXPERIMENTS } from '../../experiments/index.ts';
 import type { Backend, BackendName } from '../backends/backend.ts';
 import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
-import { csvRecorders } from '../registry.ts';
-import type { ReportContext } from '../report/markdown.ts';
+import { csvRecorders, FIGURE_IDS } from '../registry.ts';
 import { writeRunInfo, type RunInfo } from '../results/run-info.ts';
-import { runExperiments, type PointProgress } from '../runner.ts';
+import { measurementKey, runExperiments, sweepTasks, type PointProgress, type Task } from '../runner.ts';
+import { finishedTasks, taskKey } from '../run-state.ts';
+import { partition, type Shard } from '../shard.ts';
+import type { PriorRun } from './results-dir.ts';
 import { EXIT_FAILURES, EXIT_OK, type CommandContext } from './context.ts';
-import { writeCharts, writeIndex, writeReport, type RenderedChart } from './outputs.ts';
+import { pageTitle, writeOutputs, type RenderedChart } from './outputs.ts';
 import { gitRevision } from './provenance.ts';
 
 export interface RunSpec {
@@ -29,6 +31,10 @@ export interface RunSpec {
   readonly profile?: string;
   /** Further report sections (a host profile's differences). */
   readonly appendix?: readonly string[];
+  /** What the results directory held before (prepareResultsDir): the run this one resumes, if any. */
+  readonly prior: PriorRun;
+  /** This run's part of a sharded run, and the figures the whole partition is computed over. */
+  readonly shard?: { readonly shard: Shard; readonly universe: readonly FigureId[] };
 }
 
 export interface RunOutcome {
@@ -38,11 +44,6 @@ export interface RunOutcome {
   /** REPORT.md's text, unless the run was interrupted. */
   readonly report?: string;
   readonly charts?: readonly RenderedChart[];
-}
-
-/** index.html's title. */
-export function pageTitle(backendName: BackendName, profile: string | undefined): string {
-  return `VMBeam reproduction: ${backendName}${profile !== undefined && profile !== 'paper' ? ` (${profile} profile)` : ''}`;
 }
 
 /** Runs the figures on the backend, then writes REPORT.md and (unless told not to) the charts and index.html. */
@@ -58,24 +59,33 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
   mkdirSync(resultsDir, { recursive: true });
   try {
     return await context.interruptible(async (signal) => {
+      const { resumed } = spec.prior;
+      // A resumed run reports every figure the directory holds, old and new.
+      const allFigures = FIGURE_IDS.filter((figure) => figures.includes(figure) || (resumed?.figures.includes(`fig${figure}`) ?? false));
+      const now = new Date().toISOString();
       const base: RunInfo = {
         backend: backendName,
-        figures: figures.map((figure) => `fig${figure}`),
+        figures: allFigures.map((figure) => `fig${figure}`),
         seed,
         repetitions,
         scale,
         gitRevision: await gitRevision(),
         nodeVersion: process.version,
-        startedAt: new Date().toISOString(),
+        startedAt: resumed?.startedAt ?? now,
         backendInfo: await backend.describe(),
+        ...(resumed === undefined ? {} : { resumedAt: [...(resumed.resumedAt ?? []), now] }),
+        ...(spec.shard === undefined ? {} : { shard: spec.shard.shard }),
       };
       writeRunInfo(resultsDir, base);
+      const finished = resumed === undefined ? undefined : finishedTasks(resultsDir, figures);
+      const inShard = spec.shard === undefined ? undefined : shardFilter(backend, spec.shard.shard, spec.shard.universe, scale, repetitions);
       const summary = await runExperiments(
         {
           experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)),
           repetitions,
           seed,
           openRecorder: csvRecorders(resultsDir, backendName),
+          selected: (task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true),
         },
         backend,
         (progress) => console.log(formatProgress(progress)),
@@ -88,14 +98,20 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
         console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
         return { exitCode: context.interruptedExitCode(), failures: summary.failures, interrupted };
       }
-      const reportContext: ReportContext = { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) };
-      const report = writeReport(resultsDir, figures, reportContext, spec.appendix ?? []);
-      let charts: RenderedChart[] = [];
-      if (spec.charts) {
-        charts = await writeCharts(figures, resultsDir, figuresDir);
-        await writeIndex(figuresDir, pageTitle(backendName, spec.profile), report, charts);
-        console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
+      if (spec.shard !== undefined) {
+        const { index, count } = spec.shard.shard;
+        console.log(`shard ${index}/${count} done: merge the shards with 'npm run merge -- DIR... --out DIR' for the report and charts`);
+        return summary.failures > 0
+          ? { exitCode: EXIT_FAILURES, failures: summary.failures, interrupted }
+          : { exitCode: EXIT_OK, failures: 0, interrupted };
       }
+      const { report, charts } = await writeOutputs(resultsDir, figuresDir, {
+        figures: allFigures,
+        context: { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) },
+        title: pageTitle(backendName, spec.profile),
+        appendix: spec.appendix ?? [],
+        charts: spec.charts,
+      });
       if (summary.failures > 0) {
         console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
         return { exitCode: EXIT_FAILURES, failures: summary.failures, interrupted, report, charts };
@@ -105,6 +121,16 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
   } finally {
     await backend.close();
   }
+}
+
+/** Whether a task's measurement belongs to this shard, partitioned over every figure the run could have asked for. */
+function shardFilter(backend: Backend, shard: Shard, universe: readonly FigureId[], scale: Scale, repetitions: number): (task: Task) => boolean {
+  const everything = sweepTasks(universe.map((figure) => atScale(EXPERIMENTS[figure], scale)), repetitions);
+  const shardOf = partition(
+    everything.map((task) => ({ key: measurementKey(task), cost: backend.expectedCost?.(task.point, task.experiment.kind) ?? 1 })),
+    shard.count,
+  );
+  return (task) => shardOf.get(measurementKey(task)) === shard.index;
 }
 
 function formatProgress(progress: PointProgress): string {

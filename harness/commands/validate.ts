@@ -18,8 +18,9 @@ import type { ReportContext } from '../report/markdown.ts';
 import { DEFAULT_TIMEOUT_S, qemuBackend, type AccelPreference, type Policy } from './backends.ts';
 import { EnvironmentError, type CommandContext } from './context.ts';
 import { hostSimulation, loadHostProfile } from './host.ts';
-import { writeCharts, writeIndex, writeReport } from './outputs.ts';
-import { pageTitle, runAndReport } from './run.ts';
+import { pageTitle, writeCharts, writeIndex, writeReport } from './outputs.ts';
+import { checkOut, prepareResultsDir } from './results-dir.ts';
+import { runAndReport } from './run.ts';
 
 export interface ValidateOptions {
   readonly measured?: string;
@@ -32,6 +33,8 @@ export interface ValidateOptions {
   readonly accel: AccelPreference;
   readonly policy?: Policy;
   readonly timeout?: number;
+  /** Without --measured: replace rows the qemu run's directory already holds. */
+  readonly force?: boolean;
 }
 
 const figureIds = (names: readonly string[]): FigureId[] => FIGURE_IDS.filter((figure) => names.includes(`fig${figure}`));
@@ -43,6 +46,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
   const { validationTable } = await import('../results/validation.ts');
   const { differencesSection, mapeTable, validationSection } = await import('../report/validation.ts');
 
+  const out = checkOut(options.out);
   let measuredDir: string;
   let measuredFrom: string;
   let exitCode = 0;
@@ -54,22 +58,24 @@ export async function validate(options: ValidateOptions, context: CommandContext
     const scale = options.scale ?? 'ci';
     const policy = options.policy ?? 'xen';
     const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
+    measuredDir = resolve(out, 'results', 'qemu');
+    const prior = prepareResultsDir(measuredDir, options.force === true ? 'force' : 'refuse', { backend: 'qemu', seed: options.seed, scale });
     // Fail on a bad host profile before the migrations, not after.
     await loadHostProfile(options.hostProfile, policy, timeoutMs / 1000);
     const backend = await qemuBackend({ accel: options.accel, policy, timeoutMs }, context);
-    measuredDir = resolve(options.out, 'results', 'qemu');
     measuredFrom = 'a qemu run made by this command';
     const outcome = await runAndReport(
       backend,
       {
         backendName: 'qemu',
         resultsDir: measuredDir,
-        figuresDir: resolve(options.out, 'figures', 'qemu'),
+        figuresDir: resolve(out, 'figures', 'qemu'),
         figures: QemuBackend.FIGURES,
         scale,
         seed: options.seed,
         repetitions: options.reps ?? REPETITIONS_AT_SCALE[scale],
         charts: options.charts,
+        prior,
       },
       context,
     );
@@ -97,8 +103,10 @@ export async function validate(options: ValidateOptions, context: CommandContext
   }
   const host = await hostSimulation(options.hostProfile, info.backendInfo.policy, info.backendInfo.timeoutMs / 1000);
   const figures = VALIDATED_FIGURES.filter((figure) => info.figures.includes(`fig${figure}`));
-  const predictedDir = resolve(options.out, 'results', 'sim-host');
-  const predictedFiguresDir = resolve(options.out, 'figures', 'sim-host');
+  const predictedDir = resolve(out, 'results', 'sim-host');
+  const predictedFiguresDir = resolve(out, 'figures', 'sim-host');
+  // The predictions are derived from the measured run: each validation writes them afresh.
+  const prior = prepareResultsDir(predictedDir, 'replace', { backend: 'sim', seed: info.seed, scale: info.scale });
   const predicted = await runAndReport(
     host.backend,
     {
@@ -111,6 +119,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
       repetitions: info.repetitions,
       charts: false,
       profile: 'host',
+      prior,
     },
     context,
   );
@@ -120,7 +129,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
   }
 
   const rows = compareRuns(readMeasuredRows(predictedDir, figures), measured.rows);
-  const writer = new TableWriter(validationTable, resolve(options.out, 'results'));
+  const writer = new TableWriter(validationTable, resolve(out, 'results'), 'replace');
   writer.append(rows);
   const section = validationSection(rows, {
     measuredFrom: `${measuredFrom}, run ${info.startedAt}${info.gitRevision === undefined ? '' : ` at ${info.gitRevision.slice(0, 10)}`}`,
@@ -137,7 +146,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
   if (options.charts) {
     const { validationChart } = await import('../render/validation.ts');
     const { chartToSvg, svgToPng } = await import('../render/write.ts');
-    const figuresRoot = resolve(options.out, 'figures');
+    const figuresRoot = resolve(out, 'figures');
     mkdirSync(figuresRoot, { recursive: true });
     const svg = await chartToSvg(validationChart(rows));
     writeFileSync(join(figuresRoot, 'validate.svg'), svg);

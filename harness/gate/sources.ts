@@ -27,7 +27,8 @@ function cached(load: (backend: string, table: TableName) => readonly Row[]): Ro
 
 /** Rows from `<root>/<backend>/<table>.csv`. */
 export function directorySource(root: string): RowSource {
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new InputError(`results directory '${root}' does not exist`);
+  if (!existsSync(root)) throw new InputError(`results directory '${root}' does not exist`);
+  if (!statSync(root).isDirectory()) throw new InputError(`'${root}' is a file: --results takes the results root holding <backend>/<figure>.csv`);
   return cached((backend, table) => {
     const path = join(root, backend, `${table}.csv`);
     if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file (run 'npm run experiment -- --backend ${backend}' first)`);

@@ -1,8 +1,8 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { formatCell, type ColumnSpec, type RowOf, type Table } from './table.ts';
+import { formatCell, ROW_STATUSES, type AnyTable, type ColumnSpec, type RowOf, type Table } from './table.ts';
 
 export function csvPath(directory: string, table: { readonly name: string }): string {
   return join(directory, `${table.name}.csv`);
@@ -10,7 +10,9 @@ export function csvPath(directory: string, table: { readonly name: string }): st
 
 /**
  * Appends rows to a CSV as they are produced, so a crash or a SIGINT loses
- * nothing already measured.
+ * nothing already measured. `append` (a run's measurements) keeps the rows
+ * a file already holds, after checking its header; `replace` (a table
+ * derived from others, such as validate.csv) starts it afresh.
  */
 export class TableWriter<C extends ColumnSpec> {
   readonly path: string;
@@ -18,9 +20,14 @@ export class TableWriter<C extends ColumnSpec> {
   constructor(
     private readonly table: Table<C>,
     directory: string,
+    mode: 'append' | 'replace' = 'append',
   ) {
     this.path = csvPath(directory, table);
     mkdirSync(dirname(this.path), { recursive: true });
+    if (mode === 'append' && existsSync(this.path) && statSync(this.path).size > 0) {
+      parseTable(table, readFileSync(this.path, 'utf8'), this.path);
+      return;
+    }
     writeFileSync(this.path, stringify([table.columns]));
   }
 
@@ -34,6 +41,18 @@ export class TableWriter<C extends ColumnSpec> {
 /** Reads a CSV written by TableWriter back into typed rows; checks the header. */
 export function readTable<C extends ColumnSpec>(table: Table<C>, path: string): RowOf<C>[] {
   return parseTable(table, readFileSync(path, 'utf8'), path);
+}
+
+/** Reads any table's CSV, its rows keyed by column name (for code that picks columns by name). */
+export function readRows(table: AnyTable, path: string): Readonly<Record<string, string | number | undefined>>[] {
+  return readTable(table as Table<ColumnSpec>, path);
+}
+
+/** Writes any table's CSV afresh from rows keyed by column name. */
+export function writeRows(table: AnyTable, directory: string, rows: readonly Readonly<Record<string, string | number | undefined>>[]): string {
+  const writer = new TableWriter(table as Table<ColumnSpec>, directory, 'replace');
+  writer.append(rows);
+  return writer.path;
 }
 
 /** Parses CSV text of a table; `path` names where it came from in errors. */
@@ -55,9 +74,14 @@ export function parseTable<C extends ColumnSpec>(table: Table<C>, text: string, 
 
 function parseCell(cell: string, kind: ColumnSpec[string], where: string): string | number | undefined {
   if (kind === 'text') return cell;
+  if (kind === 'status') {
+    if (!(ROW_STATUSES as readonly string[]).includes(cell)) throw new Error(`${where}: status '${cell}' is not one of ${ROW_STATUSES.join(', ')}`);
+    return cell;
+  }
   if (cell === '') return undefined;
   if (kind === 'text?') return cell;
   const value = Number(cell);
   if (!Number.isFinite(value)) throw new Error(`${where}: '${cell}' is not a number`);
+  if (kind === 'amount?' && value < 0) throw new Error(`${where}: ${value} is negative`);
   return value;
 }

@@ -30,6 +30,12 @@ export const runInfoSchema = z.object({
   outcome: runOutcomeSchema.optional(),
   /** Versions and parameters of the backend (its describe()). */
   backendInfo: z.record(z.string(), z.unknown()),
+  /** When the run was resumed (--resume), oldest first; `outcome` is the last invocation's. */
+  resumedAt: z.array(z.string()).optional(),
+  /** The part of a sharded run these results are (--shard i/n). */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  /** For merged shards: the results directories merged, in shard order. */
+  mergedFrom: z.array(z.string()).optional(),
 });
 
 export type RunInfo = z.infer<typeof runInfoSchema>;

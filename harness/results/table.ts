@@ -4,16 +4,26 @@
  * Units live in the column names (`migration_time_s`).
  */
 
-/** `text` is always present; `text?` and `number?` may be unknown (an empty cell). */
-export type ColumnKind = 'text' | 'text?' | 'number?';
+/**
+ * `text` is always present; `status` is `ok` or `failed`; `text?`,
+ * `number?` and `amount?` (a number that cannot be negative: a time, a
+ * count, a size, a rate) may be unknown (an empty cell).
+ */
+export type ColumnKind = 'text' | 'status' | 'text?' | 'number?' | 'amount?';
+
+/** What a row's `status` may say. */
+export const ROW_STATUSES = ['ok', 'failed'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
 
 export type ColumnSpec = Readonly<Record<string, ColumnKind>>;
 
 type CellOf<K extends ColumnKind> = K extends 'text'
   ? string
-  : K extends 'text?'
-    ? string | undefined
-    : number | undefined;
+  : K extends 'status'
+    ? RowStatus
+    : K extends 'text?'
+      ? string | undefined
+      : number | undefined;
 
 export type RowOf<C extends ColumnSpec> = { readonly [Name in keyof C]: CellOf<C[Name]> };
 
@@ -22,6 +32,13 @@ export interface Table<C extends ColumnSpec> {
   readonly name: string;
   readonly spec: C;
   readonly columns: readonly (keyof C & string)[];
+}
+
+/** A table whatever its columns, for lists of tables and readers that pick columns by name. */
+export interface AnyTable {
+  readonly name: string;
+  readonly spec: ColumnSpec;
+  readonly columns: readonly string[];
 }
 
 export function defineTable<const C extends ColumnSpec>(name: string, spec: C): Table<C> {

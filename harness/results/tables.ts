@@ -1,91 +1,91 @@
 import { defineTable, type RowOf } from './table.ts';
 
 /** Columns every per-repetition table starts with. */
-const IDENTITY = { backend: 'text', system: 'text', memory_mb: 'number?' } as const;
-const OUTCOME = { rep: 'number?', status: 'text', error: 'text?' } as const;
+const IDENTITY = { backend: 'text', system: 'text', memory_mb: 'amount?' } as const;
+const OUTCOME = { rep: 'amount?', status: 'status', error: 'text?' } as const;
 
 export const fig2Table = defineTable('fig2', {
   ...IDENTITY,
   ...OUTCOME,
-  migration_time_s: 'number?',
-  downtime_s: 'number?',
-  network_bytes: 'number?',
-  iterations: 'number?',
-  pages_sent: 'number?',
+  migration_time_s: 'amount?',
+  downtime_s: 'amount?',
+  network_bytes: 'amount?',
+  iterations: 'amount?',
+  pages_sent: 'amount?',
 });
 
 export const fig3Table = defineTable('fig3', {
   ...IDENTITY,
   ...OUTCOME,
-  network_bytes: 'number?',
-  transfer_duration_s: 'number?',
-  mean_bandwidth_mbps: 'number?',
+  network_bytes: 'amount?',
+  transfer_duration_s: 'amount?',
+  mean_bandwidth_mbps: 'amount?',
 });
 
 export const fig3SeriesTable = defineTable('fig3-series', {
   backend: 'text',
   system: 'text',
-  rep: 'number?',
+  rep: 'amount?',
   t_s: 'number?',
-  bandwidth_mbps: 'number?',
+  bandwidth_mbps: 'amount?',
 });
 
 export const fig6Table = defineTable('fig6', {
   ...IDENTITY,
-  dirty_region_mb: 'number?',
-  dirty_pages_per_s: 'number?',
+  dirty_region_mb: 'amount?',
+  dirty_pages_per_s: 'amount?',
   ...OUTCOME,
-  migration_time_s: 'number?',
-  downtime_s: 'number?',
-  network_bytes: 'number?',
-  iterations: 'number?',
-  pages_sent: 'number?',
+  migration_time_s: 'amount?',
+  downtime_s: 'amount?',
+  network_bytes: 'amount?',
+  iterations: 'amount?',
+  pages_sent: 'amount?',
 });
 
 export const fig4Table = defineTable('fig4', {
   ...IDENTITY,
   ...OUTCOME,
-  cpu_time_s: 'number?',
-  mean_cpu_utilization_pct: 'number?',
+  cpu_time_s: 'amount?',
+  mean_cpu_utilization_pct: 'amount?',
 });
 
 export const fig4SeriesTable = defineTable('fig4-series', {
   backend: 'text',
   system: 'text',
-  rep: 'number?',
+  rep: 'amount?',
   t_s: 'number?',
-  cpu_utilization_pct: 'number?',
+  cpu_utilization_pct: 'amount?',
 });
 
 export const fig5Table = defineTable('fig5', {
   ...IDENTITY,
-  status: 'text',
+  status: 'status',
   error: 'text?',
-  transferred_bytes: 'number?',
-  memory_access_bytes: 'number?',
-  access_multiple: 'number?',
+  transferred_bytes: 'amount?',
+  memory_access_bytes: 'amount?',
+  access_multiple: 'amount?',
 });
 
 export const fig7Table = defineTable('fig7', {
   ...IDENTITY,
   ...OUTCOME,
-  normal_rps: 'number?',
-  migration_rps: 'number?',
+  normal_rps: 'amount?',
+  migration_rps: 'amount?',
   degradation_pct: 'number?',
-  offered_rps: 'number?',
-  capacity_rps: 'number?',
-  failed_requests: 'number?',
-  errors: 'number?',
-  timeouts: 'number?',
+  offered_rps: 'amount?',
+  capacity_rps: 'amount?',
+  failed_requests: 'amount?',
+  errors: 'amount?',
+  timeouts: 'amount?',
 });
 
 export const fig7SeriesTable = defineTable('fig7-series', {
   backend: 'text',
   system: 'text',
-  rep: 'number?',
+  rep: 'amount?',
   t_s: 'number?',
-  throughput_rps: 'number?',
-  migrating: 'number?',
+  throughput_rps: 'amount?',
+  migrating: 'amount?',
 });
 
 export type Fig2Row = RowOf<typeof fig2Table.spec>;
@@ -98,7 +98,7 @@ export type Fig5Row = RowOf<typeof fig5Table.spec>;
 export type Fig7Row = RowOf<typeof fig7Table.spec>;
 export type Fig7SeriesRow = RowOf<typeof fig7SeriesTable.spec>;
 
-export type RowStatus = 'ok' | 'failed';
+export type { RowStatus } from './table.ts';
 
 /** Every results table, by file name: what gates and other readers select from. */
 export const TABLES = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithPaper, judge } from '../../harness/report/calibration.ts';
 import { PAPER_STATEMENTS } from '../../harness/report/paper.ts';
-import type { Fig2Row } from '../../harness/results/tables.ts';
+import type { Fig2Row, RowStatus } from '../../harness/results/tables.ts';
 
 const statement = (id: string) => PAPER_STATEMENTS.find((candidate) => candidate.id === id)!;
 
@@ -25,7 +25,7 @@ describe('calibration comparisons', () => {
   });
 
   it('uses only rows that succeeded', () => {
-    const row = (system: string, status: string, time: number): Fig2Row => ({
+    const row = (system: string, status: RowStatus, time: number): Fig2Row => ({
       backend: 'sim', system, memory_mb: 4096, rep: 1, status, error: undefined,
       migration_time_s: time, downtime_s: 0.6, network_bytes: 1, iterations: 1, pages_sent: 0,
     });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Fig2Row, Fig4Row, Fig6Row } from '../../harness/results/tables.ts';
+import type { Fig2Row, Fig4Row, Fig6Row, RowStatus } from '../../harness/results/tables.ts';
 import { compareRuns, errorPct, summarise } from '../../harness/validate/compare.ts';
 
-const fig2 = (system: string, memory_mb: number, migration_time_s: number | undefined, status = 'ok'): Fig2Row => ({
+const fig2 = (system: string, memory_mb: number, migration_time_s: number | undefined, status: RowStatus = 'ok'): Fig2Row => ({
   backend: 'x', system, memory_mb, rep: 1, status, error: status === 'ok' ? undefined : 'boom',
   migration_time_s, downtime_s: migration_time_s === undefined ? undefined : migration_time_s / 100,
   network_bytes: 1000, iterations: 3, pages_sent: 0,

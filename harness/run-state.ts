@@ -1,0 +1,76 @@
+/**
+ * What a results directory already holds, read through the figure registry:
+ * which of its CSVs have rows (a run must not truncate them), and which
+ * repetitions finished (a resumed run skips those).
+ */
+import { existsSync } from 'node:fs';
+import type { FigureId, MigrationPoint } from './experiment.ts';
+import { FIGURE_IDS, figureTables } from './registry.ts';
+import { csvPath, readRows } from './results/csv.ts';
+import type { AnyTable } from './results/table.ts';
+import type { Task } from './runner.ts';
+
+/** A CSV of the directory and how many rows it holds. */
+export interface HeldTable {
+  readonly figure: FigureId;
+  readonly path: string;
+  readonly rows: number;
+}
+
+/** Every known CSV in `resultsDir` that holds at least one row, in the paper's figure order. */
+export function heldTables(resultsDir: string): HeldTable[] {
+  return FIGURE_IDS.flatMap((figure) =>
+    figureTables(figure).flatMap((table) => {
+      const path = csvPath(resultsDir, table);
+      if (!existsSync(path)) return [];
+      // Count records, not lines: a quoted error message may span lines.
+      const rows = readRows(table, path).length;
+      return rows > 0 ? [{ figure, path, rows }] : [];
+    }),
+  );
+}
+
+/** The figures whose summary CSV exists in `resultsDir`. */
+export function figuresHeld(resultsDir: string): FigureId[] {
+  return FIGURE_IDS.filter((figure) => existsSync(csvPath(resultsDir, figureTables(figure)[0]!)));
+}
+
+type Cell = string | number | undefined;
+
+/** The columns of a summary table that tell one repetition of one point from another. */
+const POINT_COLUMNS = ['system', 'memory_mb', 'dirty_region_mb', 'dirty_pages_per_s'] as const;
+
+/** A repetition's identity within a figure's summary table, from the table's own columns (a table without `rep` holds one repetition). */
+function rowKey(table: AnyTable, row: Readonly<Record<string, Cell>>): string {
+  const parts = POINT_COLUMNS.filter((column) => table.columns.includes(column)).map((column) => String(row[column] ?? ''));
+  return [...parts, String(row['rep'] ?? 1)].join('|');
+}
+
+function pointCells(point: MigrationPoint): Record<(typeof POINT_COLUMNS)[number], Cell> {
+  return { system: point.system, memory_mb: point.memoryMb, dirty_region_mb: point.dirtyRegionMb, dirty_pages_per_s: point.dirtyPagesPerS };
+}
+
+/** The same identity for a task of the sweep. */
+export function taskKey(task: Task): string {
+  const table = figureTables(task.experiment.figure)[0]!;
+  return `${task.experiment.figure}|${rowKey(table, { ...pointCells(task.point), rep: task.rep })}`;
+}
+
+/** The repetitions whose summary row says `ok`, as taskKey()s: what a resumed run keeps and does not run again. */
+export function finishedTasks(resultsDir: string, figures: readonly FigureId[]): Set<string> {
+  const finished = new Set<string>();
+  for (const figure of figures) {
+    const table = figureTables(figure)[0]!;
+    const path = csvPath(resultsDir, table);
+    if (!existsSync(path)) continue;
+    for (const row of readRows(table, path)) {
+      if (row['status'] === 'ok') finished.add(`${figure}|${rowKey(table, row)}`);
+    }
+  }
+  return finished;
+}
+
+/** A row's identity in its figure's summary table, for merging shards. */
+export function summaryRowKey(figure: FigureId, row: Readonly<Record<string, Cell>>): string {
+  return `${figure}|${rowKey(figureTables(figure)[0]!, row)}`;
+}
