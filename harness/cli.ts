@@ -26,26 +26,45 @@ import { parseShard, type Shard } from './shard.ts';
 /** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
 const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
 
+/** The signals that interrupt a run: Ctrl-C, a supervisor's stop, a closed terminal. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function processContext(): CommandContext {
   let lastSignal: NodeJS.Signals = 'SIGINT';
+  const finalizers = new Set<() => void>();
+  const exitOnSignal = (signal: NodeJS.Signals): void => {
+    // Last words first: run.json says the run was interrupted even when it cannot unwind.
+    for (const finalize of [...finalizers]) {
+      try {
+        finalize();
+      } catch {
+        // Exiting anyway: nothing else can be done with a failure here.
+      }
+    }
+    process.exit(exitCodeOf(signal));
+  };
   return {
     async interruptible(body) {
       const abort = new AbortController();
       const interrupt = (signal: NodeJS.Signals) => {
         lastSignal = signal;
-        abort.abort();
+        if (!abort.signal.aborted) abort.abort();
+        // A second signal: end now, unless the qemu safety net (another listener) tears its testbed down first and exits.
+        else if (process.listenerCount(signal) === 1) exitOnSignal(signal);
       };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
+      for (const signal of INTERRUPTS) process.on(signal, interrupt);
       try {
         return await body(abort.signal);
       } finally {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        for (const signal of INTERRUPTS) process.off(signal, interrupt);
       }
     },
     interruptedExitCode: () => exitCodeOf(lastSignal),
-    exitOnSignal: (signal) => process.exit(exitCodeOf(signal)),
+    onForcedExit(finalize) {
+      finalizers.add(finalize);
+      return () => finalizers.delete(finalize);
+    },
+    exitOnSignal,
   };
 }
 
@@ -68,6 +87,10 @@ function shardOption(text: string): Shard {
 
 const HOST_PROFILE = 'results/host-profile.json';
 
+/** The options a command line gave explicitly, not by default. */
+const given = (command: Command): string[] =>
+  command.options.filter((option) => command.getOptionValueSource(option.attributeName()) === 'cli').flatMap((option) => (option.long === undefined ? [] : [option.long]));
+
 function buildProgram(context: CommandContext, run: (action: Promise<number>) => void): Command {
   const program = new Command('vmbeam-harness').description('Reproduce the VMBeam evaluation on a simulator or a real testbed.');
   const command = (name: string, description: string) =>
@@ -89,7 +112,7 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--resume', 'keep the rows the results directory holds and run only the repetitions it lacks or that failed')
     .addOption(new Option('--force', 'remove the rows the results directory holds, then run').conflicts('resume'))
     .option('--shard <i/n>', 'run only shard i of n (a deterministic split of the measurements); npm run merge joins the shards', shardOption)
-    .action((options: ExperimentOptions) => run(experiment(options, context)));
+    .action((options: ExperimentOptions, command: Command) => run(experiment({ ...options, given: given(command) }, context)));
   command('validate', 'the simulator with the host profile against the qemu testbed, on the same points')
     .addOption(new Option('--measured <dir>', 'a finished qemu run (results/qemu, or a results root) to compare with instead of running one').conflicts(['reps', 'seed']))
     .option('--host-profile <file>', 'the host profile written by npm run calibrate', HOST_PROFILE)

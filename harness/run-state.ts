@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { FigureId, MigrationPoint } from './experiment.ts';
 import { FIGURE_IDS, figureTables } from './registry.ts';
 import { csvPath, readRows } from './results/csv.ts';
-import type { AnyTable } from './results/table.ts';
+import { POINT_COLUMNS, rowKey } from './results/row-key.ts';
 import type { Task } from './runner.ts';
 
 /** A CSV of the directory and how many rows it holds. */
@@ -36,15 +36,6 @@ export function figuresHeld(resultsDir: string): FigureId[] {
 }
 
 type Cell = string | number | undefined;
-
-/** The columns of a summary table that tell one repetition of one point from another. */
-const POINT_COLUMNS = ['system', 'memory_mb', 'dirty_region_mb', 'dirty_pages_per_s'] as const;
-
-/** A repetition's identity within a figure's summary table, from the table's own columns (a table without `rep` holds one repetition). */
-function rowKey(table: AnyTable, row: Readonly<Record<string, Cell>>): string {
-  const parts = POINT_COLUMNS.filter((column) => table.columns.includes(column)).map((column) => String(row[column] ?? ''));
-  return [...parts, String(row['rep'] ?? 1)].join('|');
-}
 
 function pointCells(point: MigrationPoint): Record<(typeof POINT_COLUMNS)[number], Cell> {
   return { system: point.system, memory_mb: point.memoryMb, dirty_region_mb: point.dirtyRegionMb, dirty_pages_per_s: point.dirtyPagesPerS };

@@ -14,13 +14,19 @@ export class EnvironmentError extends Error {}
 
 export interface CommandContext {
   /**
-   * Runs `body` with SIGINT and SIGTERM turned into an abort of the signal
-   * it is given, so a run can cancel its migration and keep its rows.
+   * Runs `body` with SIGINT, SIGTERM and SIGHUP turned into an abort of the
+   * signal it is given, so a run can cancel its migration and keep its rows.
    */
   interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** The exit code of the signal that interrupted the last interruptible body (128 + its number). */
   interruptedExitCode(): number;
-  /** The qemu safety net's last resort: end the process at once with the code of `signal`. */
+  /**
+   * Registers what must be written if the process is ended before the run
+   * unwinds (a second signal, the qemu safety net's deadline). Synchronous;
+   * returns a function that unregisters it.
+   */
+  onForcedExit(finalize: () => void): () => void;
+  /** The qemu safety net's last resort: run the finalizers, then end the process with the code of `signal`. */
   exitOnSignal(signal: NodeJS.Signals): void;
 }
 

@@ -33,7 +33,18 @@ export interface ExperimentOptions {
   /** Remove the rows already in the results directory first. */
   readonly force?: boolean;
   readonly shard?: Shard;
+  /** The options the command line gave explicitly (`--accel`, …): those that do not apply to the backend are refused. */
+  readonly given?: readonly string[];
 }
+
+/** Where each backend-specific option applies, and what to say when it does not. */
+const APPLIES: Readonly<Record<string, { readonly to: (backend: BackendName, profile: string | undefined) => boolean; readonly where: string }>> = {
+  '--testbed': { to: (backend) => backend === 'xen', where: 'is a xen option' },
+  '--accel': { to: (backend) => backend === 'qemu', where: 'is a qemu option' },
+  '--policy': { to: (backend, profile) => backend === 'qemu' || profile === 'host', where: 'applies to qemu and sim --profile host' },
+  '--timeout': { to: (backend, profile) => backend === 'qemu' || profile === 'host', where: 'applies to qemu and sim --profile host' },
+  '--host-profile': { to: (_backend, profile) => profile === 'host', where: 'goes with --profile host' },
+};
 
 const DEFAULT_SCALE: Readonly<Record<BackendName, Scale>> = { sim: 'paper', qemu: 'ci', xen: 'paper' };
 
@@ -58,6 +69,12 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
     throw new UsageError(`the ${backendName} backend cannot produce figure ${unsupported[0]} (valid: ${producible.join(', ')})`);
   }
   const profile = backendName === 'sim' ? (options.profile ?? 'paper') : undefined;
+  for (const option of options.given ?? []) {
+    const rule = APPLIES[option];
+    if (rule !== undefined && !rule.to(backendName, profile)) {
+      throw new UsageError(`${option} ${rule.where}: the ${backendName}${profile === undefined ? '' : ` (${profile} profile)`} run would ignore it`);
+    }
+  }
   // results/<backend>/, or results/sim-<profile>/ for a profile other than the paper's.
   const name = profile !== undefined && profile !== 'paper' ? `sim-${profile}` : backendName;
   const out = checkOut(options.out);

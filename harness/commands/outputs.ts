@@ -30,12 +30,13 @@ export function writeReport(resultsDir: string, figures: readonly FigureId[], co
 }
 
 /** Renders every chart of the figures as SVG and PNG into `figuresDir`. */
-export async function writeCharts(figures: readonly FigureId[], resultsDir: string, figuresDir: string): Promise<RenderedChart[]> {
+export async function writeCharts(figures: readonly FigureId[], resultsDir: string, figuresDir: string, signal?: AbortSignal): Promise<RenderedChart[]> {
   // Charting pulls in vega and resvg; load them only when charts are wanted.
   const { renderCharts } = await import('../render/render.ts');
   return renderCharts(
     figures.flatMap((figure) => FIGURE_REGISTRY[figure].charts(resultsDir)),
     figuresDir,
+    signal,
   );
 }
 
@@ -53,13 +54,15 @@ export interface ReportSpec {
   /** Further report sections (a host profile's differences, its validation). */
   readonly appendix?: readonly string[];
   readonly charts: boolean;
+  /** Stops between charts once aborted (the caller records the interruption). */
+  readonly signal?: AbortSignal;
 }
 
 /** REPORT.md, then (unless told not to) the charts and index.html; returns the report and the charts. */
 export async function writeOutputs(resultsDir: string, figuresDir: string, spec: ReportSpec): Promise<{ report: string; charts: RenderedChart[] }> {
   const report = writeReport(resultsDir, spec.figures, spec.context, spec.appendix ?? []);
   if (!spec.charts) return { report, charts: [] };
-  const charts = await writeCharts(spec.figures, resultsDir, figuresDir);
+  const charts = await writeCharts(spec.figures, resultsDir, figuresDir, spec.signal);
   await writeIndex(figuresDir, spec.title, report, charts);
   console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
   return { report, charts };

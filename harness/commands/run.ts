@@ -48,7 +48,7 @@ export interface RunOutcome {
 
 /** Runs the figures on the backend, then writes REPORT.md and (unless told not to) the charts and index.html. */
 export async function runAndReport(backend: Backend, spec: RunSpec, context: CommandContext): Promise<RunOutcome> {
-  const { backendName, resultsDir, figuresDir, figures, scale, seed, repetitions } = spec;
+  const { backendName, resultsDir, figures } = spec;
   // A testbed may not offer every figure (Fig. 4 needs the cloud Dom0, Fig. 6 the guest's address).
   const notOffered = figures.filter((figure) => !backend.figures.includes(figure));
   if (notOffered.length > 0) {
@@ -59,68 +59,108 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
   mkdirSync(resultsDir, { recursive: true });
   try {
     return await context.interruptible(async (signal) => {
-      const { resumed } = spec.prior;
-      // A resumed run reports every figure the directory holds, old and new.
-      const allFigures = FIGURE_IDS.filter((figure) => figures.includes(figure) || (resumed?.figures.includes(`fig${figure}`) ?? false));
-      const now = new Date().toISOString();
-      const base: RunInfo = {
-        backend: backendName,
-        figures: allFigures.map((figure) => `fig${figure}`),
-        seed,
-        repetitions,
-        scale,
-        gitRevision: await gitRevision(),
-        nodeVersion: process.version,
-        startedAt: resumed?.startedAt ?? now,
-        backendInfo: await backend.describe(),
-        ...(resumed === undefined ? {} : { resumedAt: [...(resumed.resumedAt ?? []), now] }),
-        ...(spec.shard === undefined ? {} : { shard: spec.shard.shard }),
-      };
+      const base = await runInfo(backend, spec);
       writeRunInfo(resultsDir, base);
-      const finished = resumed === undefined ? undefined : finishedTasks(resultsDir, figures);
-      const inShard = spec.shard === undefined ? undefined : shardFilter(backend, spec.shard.shard, spec.shard.universe, scale, repetitions);
-      const summary = await runExperiments(
-        {
-          experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)),
-          repetitions,
-          seed,
-          openRecorder: csvRecorders(resultsDir, backendName),
-          selected: (task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true),
-        },
-        backend,
-        (progress) => console.log(formatProgress(progress)),
-        signal,
+      // What run.json says if the process is ended before this body unwinds (a second signal, the safety net's deadline).
+      const tally = { points: 0, migrations: 0, failures: 0 };
+      const unregister = context.onForcedExit(() =>
+        writeRunInfo(resultsDir, { ...base, finishedAt: new Date().toISOString(), outcome: { ...tally, interrupted: true } }),
       );
-      const interrupted = signal.aborted;
-      writeRunInfo(resultsDir, { ...base, finishedAt: new Date().toISOString(), outcome: { ...summary, interrupted } });
-      console.log(`wrote ${summary.migrations} migrations of ${summary.points} points to ${resultsDir}`);
-      if (interrupted) {
-        console.error('interrupted: the rows written so far are kept; rerun to complete the figures');
-        return { exitCode: context.interruptedExitCode(), failures: summary.failures, interrupted };
+      try {
+        return await runAndWrite(backend, spec, base, tally, signal, context);
+      } finally {
+        unregister();
       }
-      if (spec.shard !== undefined) {
-        const { index, count } = spec.shard.shard;
-        console.log(`shard ${index}/${count} done: merge the shards with 'npm run merge -- DIR... --out DIR' for the report and charts`);
-        return summary.failures > 0
-          ? { exitCode: EXIT_FAILURES, failures: summary.failures, interrupted }
-          : { exitCode: EXIT_OK, failures: 0, interrupted };
-      }
-      const { report, charts } = await writeOutputs(resultsDir, figuresDir, {
-        figures: allFigures,
-        context: { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) },
-        title: pageTitle(backendName, spec.profile),
-        appendix: spec.appendix ?? [],
-        charts: spec.charts,
-      });
-      if (summary.failures > 0) {
-        console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
-        return { exitCode: EXIT_FAILURES, failures: summary.failures, interrupted, report, charts };
-      }
-      return { exitCode: EXIT_OK, failures: 0, interrupted, report, charts };
     });
   } finally {
     await backend.close();
   }
+}
+
+/** run.json as the run starts: a resumed run keeps its start and lists every figure the directory holds. */
+async function runInfo(backend: Backend, spec: RunSpec): Promise<RunInfo> {
+  const { resumed } = spec.prior;
+  const allFigures = FIGURE_IDS.filter((figure) => spec.figures.includes(figure) || (resumed?.figures.includes(`fig${figure}`) ?? false));
+  const now = new Date().toISOString();
+  return {
+    backend: spec.backendName,
+    figures: allFigures.map((figure) => `fig${figure}`),
+    seed: spec.seed,
+    repetitions: spec.repetitions,
+    scale: spec.scale,
+    gitRevision: await gitRevision(),
+    nodeVersion: process.version,
+    startedAt: resumed?.startedAt ?? now,
+    backendInfo: await backend.describe(),
+    ...(resumed === undefined ? {} : { resumedAt: [...(resumed.resumedAt ?? []), now] }),
+    ...(spec.shard === undefined ? {} : { shard: spec.shard.shard }),
+  };
+}
+
+async function runAndWrite(
+  backend: Backend,
+  spec: RunSpec,
+  base: RunInfo,
+  tally: { points: number; migrations: number; failures: number },
+  signal: AbortSignal,
+  context: CommandContext,
+): Promise<RunOutcome> {
+  const { backendName, resultsDir, figuresDir, figures, scale, seed, repetitions } = spec;
+  const finished = spec.prior.resumed === undefined ? undefined : finishedTasks(resultsDir, figures);
+  const inShard = spec.shard === undefined ? undefined : shardFilter(backend, spec.shard.shard, spec.shard.universe, scale, repetitions);
+  const summary = await runExperiments(
+    {
+      experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)),
+      repetitions,
+      seed,
+      openRecorder: csvRecorders(resultsDir, backendName),
+      selected: (task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true),
+    },
+    backend,
+    (progress) => {
+      tally.points++;
+      tally.migrations += progress.ok + progress.failed;
+      tally.failures += progress.failed;
+      console.log(formatProgress(progress));
+    },
+    signal,
+  );
+  const ended = (interrupted: boolean) =>
+    writeRunInfo(resultsDir, { ...base, finishedAt: new Date().toISOString(), outcome: { ...summary, interrupted } });
+  ended(signal.aborted);
+  console.log(`wrote ${summary.migrations} migrations of ${summary.points} points to ${resultsDir}`);
+  // The exit code is read when returned: the signal may arrive while the report is written.
+  const interruptedOutcome = () => ({ exitCode: context.interruptedExitCode(), failures: summary.failures, interrupted: true });
+  if (signal.aborted) {
+    console.error('interrupted: the rows written so far are kept; rerun with --resume to complete the figures');
+    return interruptedOutcome();
+  }
+  const failed = summary.failures > 0;
+  if (spec.shard !== undefined) {
+    const { index, count } = spec.shard.shard;
+    console.log(`shard ${index}/${count} done: merge the shards with 'npm run merge -- DIR... --out DIR' for the report and charts`);
+    return { exitCode: failed ? EXIT_FAILURES : EXIT_OK, failures: summary.failures, interrupted: false };
+  }
+  let outputs: Awaited<ReturnType<typeof writeOutputs>> | undefined;
+  try {
+    outputs = await writeOutputs(resultsDir, figuresDir, {
+      figures: FIGURE_IDS.filter((figure) => base.figures.includes(`fig${figure}`)),
+      context: { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) },
+      title: pageTitle(backendName, spec.profile),
+      appendix: spec.appendix ?? [],
+      charts: spec.charts,
+      signal,
+    });
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
+  if (outputs === undefined || signal.aborted) {
+    ended(true);
+    console.error(`interrupted while writing the report and charts: every row is kept; rebuild them with npm run report -- --results ${resultsDir}`);
+    return interruptedOutcome();
+  }
+  if (failed) console.error(`${summary.failures} of ${summary.migrations} migrations failed: see the status and error columns`);
+  return { exitCode: failed ? EXIT_FAILURES : EXIT_OK, failures: summary.failures, interrupted: false, ...outputs };
 }
 
 /** Whether a task's measurement belongs to this shard, partitioned over every figure the run could have asked for. */

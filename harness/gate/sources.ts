@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseTable, readTable } from '../results/csv.ts';
 import type { ColumnSpec, Table } from '../results/table.ts';
+import { duplicateRepetition } from '../results/row-key.ts';
 import { TABLES, type TableName } from '../results/tables.ts';
 
 /** Any table, read without its row type: gates select columns by name. */
@@ -25,6 +26,13 @@ function cached(load: (backend: string, table: TableName) => readonly Row[]): Ro
   };
 }
 
+/** The rows, unless two of them claim the same repetition of a point: a gate would count it twice. */
+function checked(table: TableName, rows: readonly Row[], where: string): readonly Row[] {
+  const duplicate = duplicateRepetition(untyped(table), rows);
+  if (duplicate !== undefined) throw new InputError(`${where}: two ok rows for ${duplicate.replaceAll('|', ' ')} (a repetition measured twice; merge or rerun the run)`);
+  return rows;
+}
+
 /** Rows from `<root>/<backend>/<table>.csv`. */
 export function directorySource(root: string): RowSource {
   if (!existsSync(root)) throw new InputError(`results directory '${root}' does not exist`);
@@ -32,11 +40,13 @@ export function directorySource(root: string): RowSource {
   return cached((backend, table) => {
     const path = join(root, backend, `${table}.csv`);
     if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file (run 'npm run experiment -- --backend ${backend}' first)`);
+    let rows: readonly Row[];
     try {
-      return readTable(untyped(table), path);
+      rows = readTable(untyped(table), path);
     } catch (error) {
       throw new InputError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    return checked(table, rows, path);
   });
 }
 
@@ -57,7 +67,8 @@ export async function revisionSource(revision: string, needed: readonly { backen
   return cached((backend, table) => {
     const text = texts.get(`${backend}/${table}`);
     if (text === undefined) throw new InputError(`results/${backend}/${table}.csv at '${revision}' was not fetched`);
-    return parseTable(untyped(table), `${text}\n`, `${revision}:results/${backend}/${table}.csv`);
+    const where = `${revision}:results/${backend}/${table}.csv`;
+    return checked(table, parseTable(untyped(table), `${text}\n`, where), where);
   });
 }
 

@@ -62,11 +62,13 @@ export function installSignalCleanup(onSignal: (signal: NodeJS.Signals) => void,
   const onExit = (): void => cleanupAllTestbeds();
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
   process.on('exit', onExit);
   return () => {
     clearTimeout(deadline);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
     process.off('exit', onExit);
   };
 }
