@@ -20,11 +20,11 @@ describe('cli', () => {
   it.each([
     [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7\)$/],
     [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim, qemu, xen\)$/],
-    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout, --profile, --host-profile\)$/],
+    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout, --profile, --host-profile, --resume, --force, --shard\)$/],
     [['experiment', '--measured', 'results/qemu'], /^error: unknown option '--measured' \(valid options: /],
     [['experiment', '--figure', 'validate'], /^error: validation is its own command now: npm run validate/],
     [['experiment', '--figure', '2,validate'], /^error: validation is its own command now: npm run validate/],
-    [['validate', '--backend', 'qemu'], /^error: unknown option '--backend' \(valid options: --measured, --host-profile, --reps, --scale, --seed, --out, --no-charts, --accel, --policy, --timeout\)$/],
+    [['validate', '--backend', 'qemu'], /^error: unknown option '--backend' \(valid options: --measured, --host-profile, --reps, --scale, --seed, --out, --no-charts, --accel, --policy, --timeout, --force\)$/],
     [['validate', '--measured', '/nonexistent'], /^error: no qemu run at \/nonexistent /],
     [['validate', '--measured', 'results/qemu', '--reps', '2'], /^error: option '--measured <dir>' cannot be used with option '--reps <n>'$/],
     [['validate', '--measured', 'results/qemu', '--host-profile', '/nonexistent/hp.json'], /^error: no host profile at \/nonexistent\/hp\.json: run 'npm run calibrate' first/],

@@ -79,20 +79,21 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
   const name = profile !== undefined && profile !== 'paper' ? `sim-${profile}` : backendName;
   const out = checkOut(options.out);
   const resultsDir = resolve(out, 'results', name);
-  // Before any backend starts: a run that would truncate rows stops here, not after the testbed's checks.
+  const policy = options.policy ?? 'xen';
+  const timeoutS = options.timeout ?? DEFAULT_TIMEOUT_S;
+  // The host profile first (cheap, changes nothing): its error is the one to fix.
+  const host = profile === 'host' ? await hostSimulation(options.hostProfile, policy, timeoutS) : undefined;
+  // Before any testbed starts: a run that would truncate rows stops here, not after the testbed's checks.
   const prior = prepareResultsDir(resultsDir, options.force === true ? 'force' : options.resume === true ? 'resume' : 'refuse', {
     backend: backendName,
     seed: options.seed,
     scale,
     ...(options.shard === undefined ? {} : { shard: options.shard }),
   });
-  const policy = options.policy ?? 'xen';
-  const timeoutS = options.timeout ?? DEFAULT_TIMEOUT_S;
   let backend: Backend;
   let appendix: string[] = [];
-  if (profile === 'host') {
+  if (host !== undefined) {
     const { differencesSection } = await import('../report/validation.ts');
-    const host = await hostSimulation(options.hostProfile, policy, timeoutS);
     backend = host.backend;
     appendix = [differencesSection(host.differences, policy)];
   } else if (backendName === 'qemu') {

@@ -129,7 +129,7 @@ export async function merge(directories: readonly string[], options: MergeOption
   const name = profile === undefined ? first.backend : `sim-${profile}`;
   const out = checkOut(options.out);
   const resultsDir = resolve(out, 'results', name);
-  prepareResultsDir(resultsDir, options.force === true ? 'force' : 'refuse', { backend: first.backend, seed: first.seed, scale: first.scale });
+  prepareResultsDir(resultsDir, options.force === true ? 'force' : 'refuse', { backend: first.backend, seed: first.seed, scale: first.scale }).clear();
 
   let rows = 0;
   for (const figure of figures) {

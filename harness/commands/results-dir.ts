@@ -48,13 +48,22 @@ export interface RunIdentity {
 /** What a run starts from: nothing, or the run.json of the run it resumes. */
 export interface PriorRun {
   readonly resumed?: RunInfo;
+  /**
+   * Removes the rows --force (or a derived directory) replaces. Called when
+   * the run starts, so a run that cannot start (a missing host profile, a
+   * testbed that fails its checks) removes nothing.
+   */
+  readonly clear: () => void;
 }
 
+const KEEP = () => {};
+
 /**
- * Applies the policy for rows already in `resultsDir`. Refuses with one
- * line when they exist and neither --resume nor --force was given; with
- * --force, removes them and says so; with --resume, returns the run.json
- * of the run it continues after checking that it is the same run.
+ * Checks the policy for rows already in `resultsDir`, changing nothing.
+ * Refuses with one line when they exist and neither --resume nor --force
+ * was given; with --force, returns a `clear` that removes them and says so;
+ * with --resume, returns the run.json of the run it continues after
+ * checking that it is the same run.
  */
 export function prepareResultsDir(resultsDir: string, existing: ExistingRows, identity: RunIdentity): PriorRun {
   if (existsSync(resultsDir) && !statSync(resultsDir).isDirectory()) throw new UsageError(`${resultsDir} is a file, not a results directory`);
@@ -62,14 +71,17 @@ export function prepareResultsDir(resultsDir: string, existing: ExistingRows, id
   const rows = held.reduce((sum, table) => sum + table.rows, 0);
   const files = held.map((table) => basename(table.path)).join(', ');
   if (existing === 'force' || existing === 'replace') {
-    if (existing === 'force' && held.length > 0) console.log(`--force: removing ${rows} rows (${files}) and the report of the run in ${resultsDir}`);
-    for (const figure of FIGURE_IDS) {
-      for (const table of figureTables(figure)) rmSync(csvPath(resultsDir, table), { force: true });
-    }
-    for (const file of [RUN_INFO_FILE, 'REPORT.md']) rmSync(join(resultsDir, file), { force: true });
-    return {};
+    return {
+      clear() {
+        if (existing === 'force' && held.length > 0) console.log(`--force: removing ${rows} rows (${files}) and the report of the run in ${resultsDir}`);
+        for (const figure of FIGURE_IDS) {
+          for (const table of figureTables(figure)) rmSync(csvPath(resultsDir, table), { force: true });
+        }
+        for (const file of [RUN_INFO_FILE, 'REPORT.md']) rmSync(join(resultsDir, file), { force: true });
+      },
+    };
   }
-  if (held.length === 0) return {};
+  if (held.length === 0) return { clear: KEEP };
   if (existing === 'refuse') {
     throw new UsageError(`${resultsDir} already holds ${rows} rows (${files}): pass --resume to finish that run, --force to start afresh, or another --out`);
   }
@@ -90,5 +102,5 @@ export function prepareResultsDir(resultsDir: string, existing: ExistingRows, id
       throw new UsageError(`cannot resume ${resultsDir}: its run has ${field} ${theirs[field]}, this one ${ours[field]}; pass the same ${field} or --force`);
     }
   }
-  return { resumed };
+  return { resumed, clear: KEEP };
 }

@@ -55,7 +55,8 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
     await backend.close();
     throw new UsageError(`this ${backendName} testbed cannot produce figure ${notOffered[0]} (valid: ${backend.figures.join(', ')}; see docs/${backendName}-testbed.md)`);
   }
-  // Only now that the run can start: a bad command line leaves no empty result directory behind.
+  // Only now that the run can start: a bad command line leaves no empty result directory behind, and --force removes nothing.
+  spec.prior.clear();
   mkdirSync(resultsDir, { recursive: true });
   try {
     return await context.interruptible(async (signal) => {
