@@ -66,14 +66,14 @@ const DEFAULT_TIMEOUT_S = 900;
 interface HostSimulation {
   readonly backend: SimBackend;
   readonly parameters: import('./backends/sim/parameters.ts').SimParameters;
-  readonly differences: readonly import('./backends/sim/profiles.ts').DifferenceRow[];
+  readonly differences: readonly import('./calibrate/sim-profile/index.ts').DifferenceRow[];
   readonly testbed: import('./calibrate/profile.ts').MeasuredTestbed;
 }
 
 /** The host profile's parameters, or a one-line error saying to run npm run calibrate. */
 async function loadHostProfile(hostProfilePath: string, policy: (typeof POLICIES)[number], timeoutS: number) {
   const { HostProfileError, readHostProfile } = await import('./calibrate/profile.ts');
-  const { differenceRows, hostInputs, hostParameters } = await import('./backends/sim/profiles.ts');
+  const { differenceRows, hostInputs, hostParameters } = await import('./calibrate/sim-profile/index.ts');
   try {
     const inputs = hostInputs(readHostProfile(hostProfilePath), hostProfilePath, policy, timeoutS);
     return { inputs, parameters: hostParameters(inputs), differences: differenceRows(inputs) };

@@ -1,7 +1,7 @@
 /** The reproduction report's section on the simulator (host profile) against the qemu testbed (pure). */
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
-import type { DifferenceRow } from '../backends/sim/profiles.ts';
+import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { SYSTEM_LABELS, isSystemName } from '../systems.ts';
 import { METRICS, summarise, type ErrorSummary } from '../validate/compare.ts';
