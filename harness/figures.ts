@@ -1,5 +1,6 @@
 import type { BackendName, MigrationMeasurement, SeriesSample, ServiceMeasurement } from './backends/backend.ts';
 import type { FigureId, MigrationPoint } from './experiment.ts';
+import { meanBandwidthMbps } from './results/bandwidth.ts';
 import { TableWriter } from './results/csv.ts';
 import {
   fig2Table,
@@ -57,8 +58,7 @@ export function openRecorder(figure: FigureId, directory: string, backend: Backe
               ...identity(backend, point, rep, outcome),
               network_bytes: bytes,
               transfer_duration_s: duration,
-              mean_bandwidth_mbps:
-                bytes !== undefined && duration !== undefined && duration > 0 ? (bytes * 8) / duration / 1e6 : undefined,
+              mean_bandwidth_mbps: meanBandwidthMbps(bytes, duration),
             },
           ]);
           series.append(seriesRows(backend, point, rep, m?.bandwidthSeries, 'bandwidth_mbps'));
