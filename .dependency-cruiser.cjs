@@ -123,6 +123,5 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Without this, imports that only bring in types are compiled away before they are checked.
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.json' },
   },
 };
