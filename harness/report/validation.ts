@@ -66,7 +66,7 @@ export function farOffNotes(rows: readonly ValidationRow[], testbed: MeasuredTes
   return lines.length === 0 ? `Every metric of every system is within ${FAR_OFF_MAPE_PCT} % on average.` : lines.join('\n');
 }
 
-/** What the host profile changes against the paper's model (harness/backends/sim/profiles.ts). */
+/** What the host profile changes against the paper's model (harness/calibrate/sim-profile/). */
 export function differencesTable(rows: readonly DifferenceRow[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   return [
