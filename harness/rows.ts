@@ -5,6 +5,7 @@
  */
 import type { BackendName, MigrationMeasurement, SeriesSample } from './backends/backend.ts';
 import type { MigrationPoint } from './experiment.ts';
+import { meanBandwidthMbps } from './results/bandwidth.ts';
 import { TableWriter } from './results/csv.ts';
 import type { AnyTable, ColumnSpec, RowOf, Table } from './results/table.ts';
 import {
@@ -55,11 +56,6 @@ export function openRecorder(tables: FigureTables, directory: string, backend: B
       for (const recorder of recorders) recorder.record(point, rep, outcome);
     },
   };
-}
-
-/** Mean rate of a transfer in Mbit/s (10^6 bits per second), or undefined when it took no time. */
-export function meanBandwidthMbps(bytes: number | undefined, durationS: number | undefined): number | undefined {
-  return bytes !== undefined && durationS !== undefined && durationS > 0 ? (bytes * 8) / durationS / 1e6 : undefined;
 }
 
 export const fig2Rows = tableRows(fig2Table, (backend, point, rep, outcome) => {

@@ -1,4 +1,4 @@
-import { Random } from './backends/sim/rng.ts';
+import { Random } from './random.ts';
 
 /** Arithmetic mean; undefined for no values, since a missing value is never 0. */
 export function mean(values: readonly number[]): number | undefined {

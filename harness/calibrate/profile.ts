@@ -75,7 +75,7 @@ const precopyRun = z.strictObject({
 });
 
 const linkMeasurement = z.strictObject({
-  /** The tbf rate the link was shaped to (a rate of qemu/links.ts LINK_PROFILES). */
+  /** The tbf rate the link was shaped to (a rate of qemu/link-profiles.ts LINK_PROFILES). */
   rateMbitPerS: z.number().positive(),
   /** Bulk TCP payload through it. */
   payloadBytesPerS: statistic('B/s'),

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { SimBackend } from '../backends/sim/index.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
-import type { DifferenceRow } from '../backends/sim/profiles.ts';
+import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
 import type { Policy } from './backends.ts';
 import { EnvironmentError } from './context.ts';
@@ -17,7 +17,7 @@ export interface HostSimulation {
 /** The host profile's parameters, or a one-line error saying to run npm run calibrate. */
 export async function loadHostProfile(hostProfilePath: string, policy: Policy, timeoutS: number) {
   const { HostProfileError, readHostProfile } = await import('../calibrate/profile.ts');
-  const { differenceRows, hostInputs, hostParameters } = await import('../backends/sim/profiles.ts');
+  const { differenceRows, hostInputs, hostParameters } = await import('../calibrate/sim-profile/index.ts');
   try {
     const inputs = hostInputs(readHostProfile(hostProfilePath), hostProfilePath, policy, timeoutS);
     return { inputs, parameters: hostParameters(inputs), differences: differenceRows(inputs) };

@@ -1,7 +1,7 @@
 /** The reproduction report's section on the simulator (host profile) against the qemu testbed (pure). */
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
-import type { DifferenceRow } from '../backends/sim/profiles.ts';
+import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { SYSTEM_LABELS, isSystemName } from '../systems.ts';
 import { METRICS, summarise, type ErrorSummary } from '../validate/compare.ts';
@@ -66,7 +66,7 @@ export function farOffNotes(rows: readonly ValidationRow[], testbed: MeasuredTes
   return lines.length === 0 ? `Every metric of every system is within ${FAR_OFF_MAPE_PCT} % on average.` : lines.join('\n');
 }
 
-/** What the host profile changes against the paper's model (harness/backends/sim/profiles.ts). */
+/** What the host profile changes against the paper's model (harness/calibrate/sim-profile/). */
 export function differencesTable(rows: readonly DifferenceRow[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   return [
@@ -81,7 +81,7 @@ export function differencesSection(rows: readonly DifferenceRow[], policy: strin
   return [
     "## The host profile: what differs from the paper's model",
     '',
-    `Every entry of \`harness/backends/sim/profiles.ts\`, with both values (the testbed's policy \`${policy}\`). Everything else is the paper's model (docs/model.md).`,
+    `Every entry of \`harness/calibrate/sim-profile/\`, with both values (the testbed's policy \`${policy}\`). Everything else is the paper's model (docs/model.md).`,
     '',
     differencesTable(rows),
   ].join('\n');

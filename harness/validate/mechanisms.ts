@@ -6,7 +6,7 @@
  * far off, so the reader learns what is missing, by how much, from the data.
  */
 import { linkAt, type MeasuredTestbed } from '../calibrate/profile.ts';
-import { LINK_PROFILES } from '../backends/qemu/links.ts';
+import { LINK_PROFILES } from '../backends/qemu/link-profiles.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { mean } from '../stats.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differenceRows, hostInputs, hostParameters } from '../../harness/backends/sim/profiles.ts';
+import { differenceRows, hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';
 import { FAR_OFF_MAPE_PCT, differencesTable, farOffNotes, mapeTable, validationSection } from '../../harness/report/validation.ts';
 import type { ValidationRow } from '../../harness/results/validation.ts';
 import { syntheticProfile } from '../calibrate/synthetic-profile.ts';

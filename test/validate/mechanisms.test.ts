@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValidationRow } from '../../harness/results/validation.ts';
 import { MECHANISM_NOTES, fitTwo, notesFor, slope } from '../../harness/validate/mechanisms.ts';
 import { METRICS } from '../../harness/validate/compare.ts';
-import { hostInputs, hostParameters } from '../../harness/backends/sim/profiles.ts';
+import { hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';
 import { syntheticProfile } from '../calibrate/synthetic-profile.ts';
 
 const inputs = hostInputs(syntheticProfile(), 'synthetic.json', 'xen', 900);

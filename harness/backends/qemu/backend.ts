@@ -11,7 +11,7 @@ import { detectAccel, type AccelPreference } from './accel.ts';
 import { migrateOnce } from './engine.ts';
 import { GuestStateStore } from './guest-state.ts';
 import { buildImage, DEFAULT_IMAGE_DIR } from './image.ts';
-import { LINK_PROFILES } from './links.ts';
+import { LINK_PROFILES } from './link-profiles.ts';
 import { checkPrerequisites } from './prereq.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement } from './types.ts';
 import { guestKernelName, qemuVersion } from './version.ts';

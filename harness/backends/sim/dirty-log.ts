@@ -1,4 +1,4 @@
-import type { Random } from './rng.ts';
+import type { Random } from '../../random.ts';
 
 /**
  * The guest's dirty-page log as Xen keeps it in log-dirty mode: one bit per

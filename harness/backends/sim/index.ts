@@ -7,7 +7,7 @@ import { simulateMigration, simulateService } from './simulate.ts';
 
 const QUEUED_PER_WORKER = 4;
 
-/** `paper`: the paper's testbed as modelled; `host`: the qemu testbed on this host (profiles.ts). */
+/** `paper`: the paper's testbed as modelled; `host`: the qemu testbed on this host (its parameters come from calibrate/sim-profile/). */
 export const SIM_PROFILES = ['paper', 'host'] as const;
 export type SimProfileName = (typeof SIM_PROFILES)[number];
 

@@ -7,9 +7,10 @@
  *                       (brief §5): either read off one statement directly,
  *                       or "calibration (fit)", a least-squares fit of the
  *                       logarithms of all the Fig. 2(a) and 3 statements at
- *                       once (fit.ts, `npm run fit`; a test keeps these
- *                       values at its optimum); results/sim/REPORT.md lists
- *                       the residual of each statement;
+ *                       once (calibrate/fit.ts, `npm run fit`; a test
+ *                       keeps these values at its optimum);
+ *                       results/sim/REPORT.md lists the residual of each
+ *                       statement;
  *   - "assumption"      a stated modelling choice, not fitted to anything.
  * Nothing here is fitted to Figs. 4-7.
  */

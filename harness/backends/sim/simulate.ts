@@ -5,7 +5,7 @@ import { accessPerByte, COPY_PATHS } from './copy-paths.ts';
 import { DirtyLog, scatteredRegion } from './dirty-log.ts';
 import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, streamBytesPerS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
-import { Random } from './rng.ts';
+import { Random } from '../../random.ts';
 import { planWebService, webServiceTimeline, withStreamRate } from './web.ts';
 import { simulateZeroCopy } from './zerocopy.ts';
 

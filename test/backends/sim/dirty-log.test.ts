@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DirtyLog, scatteredRegion } from '../../../harness/backends/sim/dirty-log.ts';
-import { Random } from '../../../harness/backends/sim/rng.ts';
+import { Random } from '../../../harness/random.ts';
 
 describe('DirtyLog', () => {
   it('marks a page written twice as dirty once', () => {

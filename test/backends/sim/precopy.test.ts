@@ -8,7 +8,7 @@ import {
   type PrecopyPolicy,
 } from '../../../harness/backends/sim/parameters.ts';
 import { simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
-import { Random } from '../../../harness/backends/sim/rng.ts';
+import { Random } from '../../../harness/random.ts';
 
 const MB_PAGES = 256;
 const PAGE_ON_WIRE = PAGE_HEADER_BYTES + PAGE_BYTES;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationObjective, FITTED } from '../../../harness/backends/sim/fit.ts';
-import { PAPER_PARAMETERS } from '../../../harness/backends/sim/parameters.ts';
+import { calibrationObjective, FITTED } from '../../harness/calibrate/fit.ts';
+import { PAPER_PARAMETERS } from '../../harness/backends/sim/parameters.ts';
 
 describe('calibration fit', () => {
   it('keeps the committed calibration constants at the optimum of the fit', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LINK_PROFILES } from '../../../harness/backends/qemu/links.ts';
-import { linkAt } from '../../../harness/calibrate/profile.ts';
-import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
-import { sampleStatistics } from '../../../harness/calibrate/stats.ts';
-import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../../harness/backends/sim/profiles.ts';
-import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
-import type { MigrationPoint } from '../../../harness/experiment.ts';
-import { syntheticProfile } from '../../calibrate/synthetic-profile.ts';
+import { LINK_PROFILES } from '../../harness/backends/qemu/link-profiles.ts';
+import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, type SimParameters } from '../../harness/backends/sim/parameters.ts';
+import { simulateMigration } from '../../harness/backends/sim/simulate.ts';
+import { linkAt } from '../../harness/calibrate/profile.ts';
+import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';
+import { sampleStatistics } from '../../harness/calibrate/stats.ts';
+import type { MigrationPoint } from '../../harness/experiment.ts';
+import { syntheticProfile } from './synthetic-profile.ts';
 
 const inputs = (policy: 'xen' | 'qemu' = 'xen') => hostInputs(syntheticProfile(), 'synthetic.json', policy, 900);
 const host = (policy: 'xen' | 'qemu' = 'xen') => hostParameters(inputs(policy));
@@ -35,7 +35,7 @@ const claimedBy = (path: string) =>
     }),
   );
 
-describe('profiles: everything that differs is listed in profiles.ts', () => {
+describe('profiles: everything that differs is listed in calibrate/sim-profile', () => {
   it.each(['xen', 'qemu'] as const)('every parameter the host profile changes (policy %s) is claimed by an entry', (policy) => {
     const changed = differingPaths(PAPER_PARAMETERS, host(policy));
     expect(changed.length).toBeGreaterThan(10);

@@ -4,13 +4,16 @@
  * The objective is the sum of squared log-ratios of reproduced to stated
  * values (so a 10 % miss on a ratio counts like a 10 % miss on a time).
  * Downtime constants are read off Fig. 2(b) directly and are not fitted.
+ * It lives above the backends because its inputs do: the experiments, the
+ * paper's statements (report/calibration.ts) and the row builders of a run.
  */
-import { EXPERIMENTS } from '../../../experiments/index.ts';
-import { expandPoints } from '../../experiment.ts';
-import { compareWithPaper } from '../../report/calibration.ts';
-import type { Fig2Row, Fig3Row } from '../../results/tables.ts';
-import type { SimParameters } from './parameters.ts';
-import { simulateMigration } from './simulate.ts';
+import { EXPERIMENTS } from '../../experiments/index.ts';
+import type { SimParameters } from '../backends/sim/parameters.ts';
+import { simulateMigration } from '../backends/sim/simulate.ts';
+import { expandPoints, type MigrationPoint } from '../experiment.ts';
+import { compareWithPaper } from '../report/calibration.ts';
+import { fig2Rows, fig3Rows } from '../rows.ts';
+import type { Outcome } from '../runner.ts';
 
 /** The constants the fit may move, with how to read and replace each. */
 export const FITTED = {
@@ -45,22 +48,13 @@ function stage(name: keyof SimParameters['stageThroughputMbps']) {
 
 /** Sum of squared log errors over the value statements of Figs. 2(a) and 3 (one repetition: idle guests are deterministic). */
 export function calibrationObjective(parameters: SimParameters): number {
-  const fig2: Fig2Row[] = expandPoints(EXPERIMENTS['2']).map((point) => {
-    const m = simulateMigration(point, 1, parameters);
-    return {
-      backend: 'sim', system: point.system, memory_mb: point.memoryMb, rep: 1, status: 'ok', error: undefined,
-      migration_time_s: m.migrationTimeS, downtime_s: m.downtimeS, network_bytes: m.networkBytes,
-      iterations: m.iterations, pages_sent: m.pagesSent,
-    };
-  });
-  const fig3: Fig3Row[] = expandPoints(EXPERIMENTS['3']).map((point) => {
-    const m = simulateMigration(point, 1, parameters);
-    return {
-      backend: 'sim', system: point.system, memory_mb: point.memoryMb, rep: 1, status: 'ok', error: undefined,
-      network_bytes: m.networkBytes, transfer_duration_s: m.transferDurationS,
-      mean_bandwidth_mbps: m.networkBytes! * 8 / m.transferDurationS! / 1e6,
-    };
-  });
+  // The rows a run would write, through the same row builders.
+  const rowsOf = <Row>(figure: '2' | '3', build: (point: MigrationPoint, outcome: Outcome) => Row[]): Row[] =>
+    expandPoints(EXPERIMENTS[figure]).flatMap((point) =>
+      build(point, { kind: 'migration', status: 'ok', measurement: simulateMigration(point, 1, parameters) }),
+    );
+  const fig2 = rowsOf('2', (point, outcome) => fig2Rows.rows('sim', point, 1, outcome));
+  const fig3 = rowsOf('3', (point, outcome) => fig3Rows.rows('sim', point, 1, outcome));
   let objective = 0;
   for (const comparison of compareWithPaper(fig2, fig3)) {
     const { statement, reproduced } = comparison;
