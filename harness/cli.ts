@@ -13,6 +13,7 @@ import { ACCELS, DEFAULT_TIMEOUT_S, POLICIES } from './commands/backends.ts';
 import { calibrate, type CalibrateOptions } from './commands/calibrate.ts';
 import { EnvironmentError, EXIT_USAGE, type CommandContext } from './commands/context.ts';
 import { experiment, type ExperimentOptions } from './commands/experiment.ts';
+import { faults, type FaultsOptions } from './commands/faults.ts';
 import { fit } from './commands/fit.ts';
 import { gate, type GateOptions } from './commands/gate.ts';
 import { merge, type MergeOptions } from './commands/merge.ts';
@@ -151,6 +152,9 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--no-charts', 'write the CSVs and REPORT.md only')
     .option('--force', 'remove the rows the merged results directory already holds')
     .action((dirs: string[], options: MergeOptions) => run(merge(dirs, options)));
+  command('faults', 'fault injection on the qemu testbed: signals, kills and a timeout at each phase; rows kept and leftovers per case')
+    .option('--only <cases...>', 'run only these cases (default: all)')
+    .action((options: FaultsOptions) => run(faults(options)));
   command('fit', "refit the simulator's calibration constants to the paper's Fig. 2(a) and 3 statements").action(() => run(fit()));
   return program.exitOverride().configureOutput({ writeErr: () => {} });
 }
