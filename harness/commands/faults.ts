@@ -78,7 +78,7 @@ export function leftoversOf(pid: number, namespaces: readonly string[], shmFiles
   const shm = `vmbeam-${pid}-`;
   const runDir = `vmbeam-qemu-${pid}-`;
   return [
-    ...namespaces.filter((name) => name.startsWith(`vmb${pid}`)).map((name) => `netns ${name}`),
+    ...namespaces.filter((name) => name.startsWith(`vmb${pid}r`)).map((name) => `netns ${name}`),
     ...shmFiles.filter((name) => name.startsWith(shm)).map((name) => `/dev/shm/${name}`),
     ...tmpEntries.filter((name) => name.startsWith(runDir)).map((name) => join(tmpdir(), name)),
     ...[...commandLines].filter(([, line]) => line.includes(shm) || line.includes(runDir)).map(([other, line]) => `process ${other} ${line.slice(0, 80)}`),
