@@ -11,7 +11,7 @@ import { DEFAULT_SEED, EXPERIMENTS } from '../experiments/index.ts';
 import { REPETITIONS_AT_SCALE } from '../experiments/scales.ts';
 
 const DEFAULT_REPETITIONS = REPETITIONS_AT_SCALE.paper;
-import { SimBackend } from './backends/sim/index.ts';
+import { SimBackend } from './backends/sim/backend.ts';
 import { simulateMigration } from './backends/sim/simulate.ts';
 import { deriveSeed, expandPoints, measurementId } from './experiment.ts';
 import { csvRecorders } from './registry.ts';

@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_SEED } from '../experiments/index.ts';
 import { REPETITIONS_AT_SCALE } from '../experiments/scales.ts';
 import { BACKEND_NAMES } from './backends/backend.ts';
-import { SIM_PROFILES } from './backends/sim/index.ts';
+import { SIM_PROFILES } from './backends/sim/backend.ts';
 import { ACCELS, DEFAULT_TIMEOUT_S, POLICIES } from './commands/backends.ts';
 import { calibrate, type CalibrateOptions } from './commands/calibrate.ts';
 import { EnvironmentError, EXIT_USAGE, type CommandContext } from './commands/context.ts';

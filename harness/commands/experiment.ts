@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { REPETITIONS_AT_SCALE } from '../../experiments/scales.ts';
 import type { Backend, BackendName } from '../backends/backend.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
-import { SimBackend, type SimProfileName } from '../backends/sim/index.ts';
+import { SimBackend, type SimProfileName } from '../backends/sim/backend.ts';
 import { XenBackend } from '../backends/xen/index.ts';
 import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
