@@ -9,7 +9,7 @@
  * Then each shaped link rate of the testbed, with a bulk TCP transfer.
  */
 import { Bench, type Task } from 'tinybench';
-import { migrateOnce, type MigrationContext } from '../backends/qemu/engine.ts';
+import { migrateOnce, type LiveMigration } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
 import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
@@ -78,7 +78,7 @@ interface Observed {
 }
 
 async function observe(request: QemuMigrationRequest, watchRunningGuest: boolean): Promise<Observed> {
-  let context: MigrationContext | undefined;
+  let context: LiveMigration | undefined;
   let ram: RamCounters = {};
   let runningGuestCpuPerS: number | undefined;
   const measured = await migrateOnce(request, {

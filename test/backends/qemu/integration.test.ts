@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
 import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
-import { migrateOnce, type MigrationContext } from '../../../harness/backends/qemu/engine.ts';
+import { migrateOnce, type LiveMigration } from '../../../harness/backends/qemu/engine.ts';
 import { GuestStateStore } from '../../../harness/backends/qemu/guest-state.ts';
 import { DEFAULT_IMAGE_DIR, buildImage, parseDirtyingLine, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
 import { listNamespaces } from '../../../harness/backends/qemu/links.ts';
@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== null)(
     it('zero-copy completes, only device state crosses the link, guest runs at the destination', async () => {
       const statuses: string[] = [];
       const measurement = await migrate(request({ system: 'vmbeam' }), {
-        afterCompletion: async ({ source, destination }: MigrationContext) => {
+        afterCompletion: async ({ source, destination }: LiveMigration) => {
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
           statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
         },
@@ -110,7 +110,7 @@ describe.skipIf(skipReason !== null)(
       let filledMb = Number.NaN;
       const statuses: string[] = [];
       const measurement = await migrate(request({ system: 'xen-nest' }), {
-        afterCompletion: async ({ source, destination, readyLine }: MigrationContext) => {
+        afterCompletion: async ({ source, destination, readyLine }: LiveMigration) => {
           filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
           statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
@@ -138,7 +138,7 @@ describe.skipIf(skipReason !== null)(
 
     it('fails with QEMU error text when the destination dies, and leaves nothing behind', async () => {
       const failure = migrate(request({ system: 'xen-nest-nocipher' }), {
-        onMigrating: async ({ destination }: MigrationContext) => {
+        onMigrating: async ({ destination }: LiveMigration) => {
           await new Promise((resolve) => setTimeout(resolve, 1000));
           await destination.process.kill('SIGKILL');
         },
@@ -153,7 +153,7 @@ describe.skipIf(skipReason !== null)(
       const measurement = await migrate(
         request({ system: 'xen-blanket-nocipher', dirtyRegionMb: 32, dirtyPagesPerS: 2000 }),
         {
-          afterCompletion: ({ readyLine, dirtyingLine }: MigrationContext) => {
+          afterCompletion: ({ readyLine, dirtyingLine }: LiveMigration) => {
             filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
             dirtying = parseDirtyingLine(dirtyingLine);
           },

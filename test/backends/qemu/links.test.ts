@@ -5,7 +5,6 @@ import {
   linkNames,
   linkRateBytesPerS,
   ownerPid,
-  parseNetDevBytes,
   tbfArgs,
   tbfQueueBytes,
 } from '../../../harness/backends/qemu/links.ts';
@@ -66,16 +65,6 @@ describe('tc and counters', () => {
     expect(tbfQueueBytes(1000)).toBe(125_000_000 * 0.05 + 500_000);
   });
 
-  it('parses /proc/net/dev', () => {
-    const text = [
-      'Inter-|   Receive                                                |  Transmit',
-      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
-      '    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0',
-      'vb12r1s: 1234567    100    0    0    0     0          0         0  7654321     200    0    0    0     0       0          0',
-    ].join('\n');
-    expect(parseNetDevBytes(text, 'vb12r1s')).toEqual({ rx: 1_234_567, tx: 7_654_321 });
-    expect(parseNetDevBytes(text, 'eth0')).toBeUndefined();
-  });
 });
 
 describe('link setup batches', () => {
