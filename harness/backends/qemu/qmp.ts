@@ -147,7 +147,7 @@ export class QmpClient {
         timeoutMs,
         intervalMs: 50,
         signal: stop,
-        abortMessage: `stopped connecting to QMP at ${path}: ${String(stop?.reason)}`,
+        abortMessage: () => `stopped connecting to QMP at ${path}: ${String(stop?.reason)}`,
         timeoutMessage: () => `could not connect to QMP at ${path} within ${timeoutMs} ms: ${String(lastError)}`,
       },
     );

@@ -10,7 +10,8 @@ import { AbortedError, TimeoutError } from './errors.ts';
 export interface WaitOptions {
   /** The caller's abort; ends the wait with AbortedError(abortMessage). */
   readonly signal?: AbortSignal | undefined;
-  readonly abortMessage?: string;
+  /** A function when it should describe the abort's reason, known only once it fired. */
+  readonly abortMessage?: string | (() => string);
   /** A rejection ends the wait with that rejection's error (e.g. exitAsError of a process). */
   readonly failure?: Promise<never> | undefined;
 }
@@ -36,7 +37,10 @@ class Stop {
   /** The error to end with, if something other than the deadline stopped the wait. */
   early(): unknown {
     if (this.failed.signal.aborted) return this.failed.signal.reason;
-    if (this.options.signal?.aborted === true) return new AbortedError(this.options.abortMessage ?? 'aborted');
+    if (this.options.signal?.aborted === true) {
+      const message = this.options.abortMessage ?? 'aborted';
+      return new AbortedError(typeof message === 'string' ? message : message());
+    }
     return undefined;
   }
 }
@@ -48,8 +52,8 @@ export async function pause(ms: number, options: WaitOptions = {}): Promise<void
   if (early !== undefined) throw early;
   try {
     await sleep(Math.max(0, ms), undefined, { signal: stop.signal });
-  } catch {
-    throw stop.early();
+  } catch (error) {
+    throw stop.early() ?? error;
   }
 }
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
+import { TimeoutError } from '../../../harness/backends/qemu/errors.ts';
 import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
 import { migrateOnce, type LiveMigration } from '../../../harness/backends/qemu/engine.ts';
 import { GuestStateStore } from '../../../harness/backends/qemu/guest-state.ts';
@@ -94,14 +95,15 @@ describe.skipIf(skipReason !== null)(
       expect(statuses).toEqual(['running', 'postmigrate']);
       expect(measurement.guestMemoryMb).toBe(128);
       expect(measurement.networkBytes).toBeLessThan(2 * MB); // 128 MB of RAM did not cross
-      // QEMU's total-time stops when the source has written ~130 KB of device
-      // state into its socket, which can take under its 1 ms resolution.
-      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual(0);
-      expect(measurement.migrationTimeS).toBeLessThan(2);
+      // Orderings only: how long each step takes depends on the machine's load
+      // (guestTimes' arithmetic is tested in migration.test.ts). QEMU's
+      // total-time stops when the source has written ~130 KB of device state
+      // into its socket, which can take under its 1 ms resolution.
       expect(measurement.downtimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.downtimeS).toBeLessThanOrEqual(measurement.migrationTimeS);
       expect(measurement.resumedAfterS).toBeGreaterThan(0);
-      expect(measurement.resumedAfterS).toBeLessThan(2);
       expect(measurement.guestDowntimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.guestDowntimeS).toBeLessThanOrEqual(measurement.resumedAfterS);
       expect(measurement.qemuVersion).toMatch(/^\d+\.\d+\.\d+$/);
       expect(leftovers()).toEqual([]);
     });
@@ -119,10 +121,13 @@ describe.skipIf(skipReason !== null)(
       expect(statuses).toEqual(['running', 'postmigrate']);
       expect(filledMb).toBeGreaterThan(30);
       expect(measurement.networkBytes).toBeGreaterThanOrEqual(filledMb * MB);
-      // 100 Mbit/s bounds the time: at least the touched memory at line rate.
-      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual((filledMb * MB * 8) / 100e6);
+      // 100 Mbit/s bounds the time from below (load can only add to it): the guest
+      // runs at the destination only once the touched memory crossed at line rate.
+      expect(measurement.resumedAfterS).toBeGreaterThanOrEqual((filledMb * MB * 8) / 100e6);
       expect(measurement.iterations).toBeGreaterThanOrEqual(2);
       expect(measurement.resumedAfterS).toBeGreaterThanOrEqual(measurement.migrationTimeS);
+      expect(measurement.guestDowntimeS).toBeGreaterThan(0);
+      expect(measurement.guestDowntimeS).toBeLessThan(measurement.resumedAfterS);
       expect(measurement.pagesSent).toBeGreaterThanOrEqual((128 * MB) / 4096 - 1024);
       expect(measurement.cpuTimeS).toBeGreaterThan(0);
       expect(measurement.bandwidthSeries.length).toBeGreaterThanOrEqual(5);
@@ -132,7 +137,9 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('reports a timeout, cancels, and leaves nothing behind', async () => {
-      await expect(migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }))).rejects.toThrow(/timed out/);
+      const migration = migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }));
+      await expect(migration).rejects.toThrow(/^migration timed out after 1 ms \(xen-nest-nocipher, 128 MB\); cancelled$/);
+      await expect(migration).rejects.toBeInstanceOf(TimeoutError);
       expect(leftovers()).toEqual([]);
     });
 
