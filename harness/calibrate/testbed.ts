@@ -12,6 +12,7 @@ import { Bench, type Task } from 'tinybench';
 import { migrateOnce, type LiveMigration } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
 import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
+import { pause } from '../backends/qemu/wait.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
 import { testbedLinkRates, transferOverLink, type LinkTransfer } from './links.ts';
 import type { LinkMeasurement, MeasuredTestbed } from './profile.ts';
@@ -97,7 +98,7 @@ async function observe(request: QemuMigrationRequest, watchRunningGuest: boolean
 async function cpuPerSecond(pid: number, seconds: number): Promise<number | undefined> {
   const startTicks = readProcessTicks(pid);
   const startMs = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await pause(seconds * 1000);
   const endTicks = readProcessTicks(pid);
   if (startTicks === undefined || endTicks === undefined) return undefined;
   return (endTicks - startTicks) / clockTicksPerSecond() / ((performance.now() - startMs) / 1000);

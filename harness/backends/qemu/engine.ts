@@ -8,10 +8,10 @@
 import { GuestStateStore, restoreGuest } from './guest-state.ts';
 import type { GuestImage } from './image.ts';
 import { UNSHAPED_LINK_BYTES_PER_S, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
-import { guestTimes, measureMigration } from './migration.ts';
+import { guestTimes } from './migration.ts';
 import type { PolicyDecision } from './policy.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
-import { armPair, checkNotAborted, launchSide, onPairTestbed, openTransport, profileOf, type PairSetup } from './setup.ts';
+import { armPair, checkNotAborted, launchSide, migratePair, onPairTestbed, openTransport, profileOf, type PairSetup } from './setup.ts';
 import type { Testbed } from './testbed.ts';
 import type { Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
@@ -147,17 +147,9 @@ async function runOnTestbed(
   }
 
   async function migrateAndMeasure(): Promise<QemuMigrationMeasurement> {
-    const migrated = await measureMigration(source, destination, {
-      uri: transport.migrateUri,
-      timeoutMs: request.timeoutMs,
-      signal,
-      what: `${request.system}, ${request.memoryMb} MB`,
+    const migrated = await migratePair(setup, source, destination, transport, {
       onStarted: () => hooks.onMigrating?.(live),
-      // Xen policy: after each pass, decide whether to force the final stop-and-copy.
-      xenPolicy:
-        request.policy === 'xen' && !profile.zeroCopy
-          ? { guestBytes: request.memoryMb * 1024 * 1024, onForce: (decision, pass) => hooks.onPolicy?.(decision, pass) }
-          : undefined,
+      onPolicy: (decision, pass) => hooks.onPolicy?.(decision, pass),
       // The link counters run until the guest runs at the destination: the tail
       // still queued in socket buffers at source completion is counted too.
       onResumed: () => sampler.stop(),

@@ -9,8 +9,8 @@
 import { buildImage, type GuestImage } from './image.ts';
 import type { Link, LinkProfile } from './links.ts';
 import { LINK_PROFILES } from './links.ts';
-import { armMigration } from './migration.ts';
-import { migrationParameters } from './policy.ts';
+import { armMigration, measureMigration, type MeasureMigrationOptions, type MeasuredMigration } from './migration.ts';
+import { migrationParameters, type PolicyDecision } from './policy.ts';
 import { checkPrerequisites } from './prereq.ts';
 import { onFreshTestbed, type Testbed } from './testbed.ts';
 import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
@@ -113,5 +113,33 @@ export function armPair(setup: PairSetup, source: Vm, destination: Vm, transport
     zeroCopy: setup.profile.zeroCopy,
     parameters: migrationParameters(setup.request.policy, setup.linkBytesPerS),
     incomingUri: transport.incomingUri,
+  });
+}
+
+export interface PairMigrationOptions extends Pick<MeasureMigrationOptions, 'onStarted' | 'alsoFailsOn' | 'onResumed'> {
+  /** Added to "<system>, <memory> MB" in the timeout message. */
+  readonly whatElse?: string;
+  /** Reasons the Xen policy forced the final pass, as they happen. */
+  readonly onPolicy?: (decision: PolicyDecision, pass: number) => void;
+}
+
+/**
+ * Migrates an armed pair under the request's limit, abort and policy (Xen's
+ * termination is emulated for pre-copy only: zero-copy has no passes) and
+ * times the guest's pause (migration.ts measureMigration).
+ */
+export function migratePair(setup: PairSetup, source: Vm, destination: Vm, transport: Transport, options: PairMigrationOptions = {}): Promise<MeasuredMigration> {
+  const { request, profile } = setup;
+  const { whatElse, onPolicy, ...hooks } = options;
+  return measureMigration(source, destination, {
+    ...hooks,
+    uri: transport.migrateUri,
+    timeoutMs: request.timeoutMs,
+    signal: request.signal,
+    what: `${request.system}, ${request.memoryMb} MB${whatElse ?? ''}`,
+    xenPolicy:
+      request.policy === 'xen' && !profile.zeroCopy
+        ? { guestBytes: request.memoryMb * 1024 * 1024, ...(onPolicy === undefined ? {} : { onForce: onPolicy }) }
+        : undefined,
   });
 }

@@ -7,9 +7,19 @@
  */
 import { READY_LINE, type GuestImage } from '../image.ts';
 import { linkNames, linkRateBytesPerS, type Link } from '../links.ts';
-import { guestTimes, measureMigration } from '../migration.ts';
+import { guestTimes } from '../migration.ts';
 import { exitAsError } from '../procs.ts';
-import { ABORTED_MESSAGE, armPair, checkNotAborted, launchSide, onPairTestbed, openTransport, profileOf, type PairSetup } from '../setup.ts';
+import {
+  ABORTED_MESSAGE,
+  armPair,
+  checkNotAborted,
+  launchSide,
+  migratePair,
+  onPairTestbed,
+  openTransport,
+  profileOf,
+  type PairSetup,
+} from '../setup.ts';
 import type { Testbed } from '../testbed.ts';
 import type { PairRequest } from '../types.ts';
 import { bootTimeoutMs, waitForConsoleLine, type Vm } from '../vm.ts';
@@ -124,14 +134,7 @@ async function runService(testbed: Testbed, image: GuestImage, request: QemuServ
   const loadStartMs = await firstRequest(load, beforeFailure);
   await pauseUntil(loadStartMs + BEFORE_S * 1000, beforeFailure);
 
-  const migrated = await measureMigration(source, destination, {
-    uri: transport.migrateUri,
-    timeoutMs: request.timeoutMs,
-    signal,
-    what: `${request.system}, ${request.memoryMb} MB, under web load`,
-    alsoFailsOn: [loadFailed],
-    xenPolicy: request.policy === 'xen' && !profile.zeroCopy ? { guestBytes: request.memoryMb * 1024 * 1024 } : undefined,
-  });
+  const migrated = await migratePair(setup, source, destination, transport, { whatElse: ', under web load', alsoFailsOn: [loadFailed] });
   const { migrateMs, resumedMs } = migrated;
   // QEMU announces the guest (RARP from its MAC) 50 ms after it resumes, then 4 more times 100 ms apart.
   await pause(500);
