@@ -24,14 +24,21 @@ export interface PollOptions extends WaitOptions {
   readonly intervalMs?: number;
 }
 
-/** Why a wait ended early, as the error to throw. */
+/**
+ * Everything that ends one wait early, as one AbortSignal for the sleeps
+ * (the failure promise becomes a signal too, so a sleep ends the moment a
+ * process exits), and the error to end with.
+ */
 class Stop {
   private readonly failed = new AbortController();
   readonly signal: AbortSignal;
 
   constructor(private readonly options: WaitOptions, deadline: AbortSignal | undefined) {
     options.failure?.catch((error: unknown) => this.failed.abort(error));
-    this.signal = AbortSignal.any([this.failed.signal, ...(options.signal === undefined ? [] : [options.signal]), ...(deadline === undefined ? [] : [deadline])]);
+    const signals = [this.failed.signal];
+    if (options.signal !== undefined) signals.push(options.signal);
+    if (deadline !== undefined) signals.push(deadline);
+    this.signal = AbortSignal.any(signals);
   }
 
   /** The error to end with, if something other than the deadline stopped the wait. */
