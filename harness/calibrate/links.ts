@@ -6,9 +6,14 @@
  * interface counts (rx + tx, as the engine does) per byte of payload,
  * which depends on how the kernel segments, offloads and acknowledges.
  */
-import { LINK_PROFILES, DESTINATION_ADDRESS, createLink, linkNames } from '../backends/qemu/links.ts';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TimeoutError } from '../backends/qemu/errors.ts';
+import { LINK_PROFILES } from '../backends/qemu/link-profiles.ts';
+import { DESTINATION_ADDRESS, createLink, linkNames } from '../backends/qemu/links.ts';
 import { exitAsError, spawnManaged } from '../backends/qemu/procs.ts';
-import { Testbed } from '../backends/qemu/testbed.ts';
+import { onFreshTestbed, type Testbed } from '../backends/qemu/testbed.ts';
+import { parseNetDev, type InterfaceCounters } from '../linux/net-dev.ts';
 
 const PORT = 5001;
 /**
@@ -19,48 +24,18 @@ const PORT = 5001;
  */
 const WRITE_BYTES = 32 * 1024;
 
-/** Counts what arrives and closes once the sender has finished. */
-const RECEIVER = `
-const net = require('net');
-const server = net.createServer((socket) => {
-  let received = 0;
-  socket.on('data', (chunk) => { received += chunk.length; });
-  socket.on('end', () => { socket.end(); console.log(JSON.stringify({ received })); server.close(); });
-});
-server.listen(${PORT}, process.argv[1], () => console.log('listening'));
-`;
+/** The two ends of the probe, plain Node programs run inside the namespaces. */
+const PROBE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'link-probe');
+export const RECEIVER_PROGRAM = join(PROBE_DIR, 'receiver.mjs');
+export const SENDER_PROGRAM = join(PROBE_DIR, 'sender.mjs');
 
-/** Sends argv[3] bytes to argv[1], reading its interface counters (argv[2]) before and after. */
-const SENDER = `
-const net = require('net');
-const fs = require('fs');
-const [address, dev, total] = [process.argv[1], process.argv[2], Number(process.argv[3])];
-const count = () => {
-  const line = fs.readFileSync('/proc/net/dev', 'utf8').split('\\n').find((l) => l.trim().startsWith(dev + ':'));
-  const fields = line.slice(line.indexOf(':') + 1).trim().split(/\\s+/).map(Number);
-  return { rx: fields[0], tx: fields[8] };
-};
-const socket = net.connect(${PORT}, address, () => {
-  const before = count();
-  const start = process.hrtime.bigint();
-  const chunk = Buffer.alloc(Number(process.argv[4]), 0x5a);
-  let sent = 0;
-  const pump = () => {
-    while (sent < total) {
-      const n = Math.min(chunk.length, total - sent);
-      sent += n;
-      if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) { socket.once('drain', pump); return; }
-    }
-    socket.end();
-  };
-  socket.on('close', () => {
-    const after = count();
-    console.log(JSON.stringify({ sent, seconds: Number(process.hrtime.bigint() - start) / 1e9, rx: after.rx - before.rx, tx: after.tx - before.tx }));
-  });
-  socket.resume();
-  pump();
-});
-`;
+/** What the sender prints: bytes sent, seconds from connect to close, and its namespace's /proc/net/dev around them. */
+interface SenderReport {
+  readonly sent: number;
+  readonly seconds: number;
+  readonly before: string;
+  readonly after: string;
+}
 
 export interface LinkTransfer {
   readonly rateMbitPerS: number;
@@ -81,19 +56,8 @@ function lastJsonLine<T>(output: string, what: string): T {
  * One transfer of `payloadBytes` over a fresh link shaped at `rateMbitPerS`;
  * the testbed (namespaces, veth, processes) is always removed.
  */
-export async function transferOverLink(rateMbitPerS: number, payloadBytes: number, timeoutMs: number): Promise<LinkTransfer> {
-  const testbed = new Testbed();
-  let result: LinkTransfer | undefined;
-  let failure: unknown;
-  try {
-    result = await transfer(testbed, rateMbitPerS, payloadBytes, timeoutMs);
-  } catch (error) {
-    failure = error;
-  }
-  const problems = await testbed.teardown();
-  if (failure !== undefined) throw failure;
-  if (problems.length > 0) throw new Error(`link probe done but cleanup failed: ${problems.join('; ')}`);
-  return result!;
+export function transferOverLink(rateMbitPerS: number, payloadBytes: number, timeoutMs: number): Promise<LinkTransfer> {
+  return onFreshTestbed('link probe', (testbed) => transfer(testbed, rateMbitPerS, payloadBytes, timeoutMs));
 }
 
 async function transfer(testbed: Testbed, rateMbitPerS: number, payloadBytes: number, timeoutMs: number): Promise<LinkTransfer> {
@@ -103,7 +67,7 @@ async function transfer(testbed: Testbed, rateMbitPerS: number, payloadBytes: nu
   let receiverOutput = '';
   let listening!: () => void;
   const ready = new Promise<void>((resolve) => (listening = resolve));
-  const receiver = spawnManaged('link probe receiver', [process.execPath, '-e', RECEIVER, DESTINATION_ADDRESS], {
+  const receiver = spawnManaged('link probe receiver', [process.execPath, RECEIVER_PROGRAM, DESTINATION_ADDRESS, String(PORT)], {
     netns: names.destinationNs,
     onOutput: (text) => {
       receiverOutput += text;
@@ -115,19 +79,27 @@ async function transfer(testbed: Testbed, rateMbitPerS: number, payloadBytes: nu
   let senderOutput = '';
   const sender = spawnManaged(
     'link probe sender',
-    [process.execPath, '-e', SENDER, DESTINATION_ADDRESS, names.sourceVeth, String(payloadBytes), String(WRITE_BYTES)],
+    [process.execPath, SENDER_PROGRAM, DESTINATION_ADDRESS, String(PORT), String(payloadBytes), String(WRITE_BYTES)],
     { netns: names.sourceNs, onOutput: (text) => (senderOutput += text) },
   );
   testbed.track(sender);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`link probe at ${rateMbitPerS} Mbit/s timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new TimeoutError(`link probe at ${rateMbitPerS} Mbit/s timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   const status = await Promise.race([sender.exited, timeout]).finally(() => clearTimeout(timer));
   if (status.code !== 0) throw new Error(`link probe sender exited with ${String(status.code ?? status.signal)}: ${sender.outputTail()}`);
-  const sent = lastJsonLine<{ sent: number; seconds: number; rx: number; tx: number }>(senderOutput, 'link probe sender');
+  const sent = lastJsonLine<SenderReport>(senderOutput, 'link probe sender');
   if (sent.sent !== payloadBytes) throw new Error(`link probe sent ${sent.sent} of ${payloadBytes} bytes`);
-  return { rateMbitPerS, payloadBytes, seconds: sent.seconds, txBytes: sent.tx, rxBytes: sent.rx };
+  const before = counters(sent.before, names.sourceVeth);
+  const after = counters(sent.after, names.sourceVeth);
+  return { rateMbitPerS, payloadBytes, seconds: sent.seconds, txBytes: after.txBytes - before.txBytes, rxBytes: after.rxBytes - before.rxBytes };
+}
+
+function counters(netDev: string, iface: string): InterfaceCounters {
+  const found = parseNetDev(netDev, iface);
+  if (found === undefined) throw new Error(`link probe sender's /proc/net/dev has no ${iface}`);
+  return found;
 }
 
 /** Every distinct shaped rate of the testbed's link profiles, slowest first. */

@@ -4,6 +4,7 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Bench, type Task } from 'tinybench';
+import { PAGE_BYTES } from '../units.ts';
 import { CIPHERS, type CipherName } from './profile.ts';
 import { throughputFromLatency, type Statistic } from './stats.ts';
 
@@ -11,7 +12,6 @@ import { throughputFromLatency, type Statistic } from './stats.ts';
 export const SSH_PACKET_BYTES = 32 * 1024;
 /** One timed operation encrypts this much, packet by packet. */
 const CIPHER_OP_BYTES = 1024 * 1024;
-export const PAGE_BYTES = 4096;
 /** Larger than any last-level cache here, so copies run at memory speed as QEMU's do over guest RAM. */
 export const COPY_REGION_BYTES = 64 * 1024 * 1024;
 

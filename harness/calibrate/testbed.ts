@@ -9,9 +9,10 @@
  * Then each shaped link rate of the testbed, with a bulk TCP transfer.
  */
 import { Bench, type Task } from 'tinybench';
-import { migrateOnce, type MigrationContext } from '../backends/qemu/engine.ts';
+import { migrateOnce, type LiveMigration } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
 import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
+import { pause } from '../backends/qemu/wait.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
 import { testbedLinkRates, transferOverLink, type LinkTransfer } from './links.ts';
 import type { LinkMeasurement, MeasuredTestbed } from './profile.ts';
@@ -78,7 +79,7 @@ interface Observed {
 }
 
 async function observe(request: QemuMigrationRequest, watchRunningGuest: boolean): Promise<Observed> {
-  let context: MigrationContext | undefined;
+  let context: LiveMigration | undefined;
   let ram: RamCounters = {};
   let runningGuestCpuPerS: number | undefined;
   const measured = await migrateOnce(request, {
@@ -97,7 +98,7 @@ async function observe(request: QemuMigrationRequest, watchRunningGuest: boolean
 async function cpuPerSecond(pid: number, seconds: number): Promise<number | undefined> {
   const startTicks = readProcessTicks(pid);
   const startMs = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await pause(seconds * 1000);
   const endTicks = readProcessTicks(pid);
   if (startTicks === undefined || endTicks === undefined) return undefined;
   return (endTicks - startTicks) / clockTicksPerSecond() / ((performance.now() - startMs) / 1000);

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { FigureId, MigrationPoint } from '../../experiment.ts';
+import { PAGE_BYTES } from '../../units.ts';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { detectAccel, type AccelPreference } from './accel.ts';
 import { migrateOnce } from './engine.ts';
@@ -26,8 +27,6 @@ export interface QemuOptions {
   readonly timeoutMs: number;
   readonly imageDir?: string;
 }
-
-const PAGE_BYTES = 4096;
 
 export class QemuBackend implements Backend {
   static readonly FIGURES = ['2', '3', '4', '6', '7'] as const satisfies readonly FigureId[];

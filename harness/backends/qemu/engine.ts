@@ -6,21 +6,23 @@
  * once a second, and an unconditional teardown.
  */
 import { GuestStateStore, restoreGuest } from './guest-state.ts';
-import { buildImage } from './image.ts';
-import { LINK_PROFILES, UNSHAPED_LINK_BYTES_PER_S, createLink, linkNames, linkRateBytesPerS, readLinkBytes, type Link } from './links.ts';
-import { armMigration, runMigration } from './migration.ts';
-import { migrationParameters, type PolicyDecision } from './policy.ts';
-import { watchXenPolicy } from './policy-watch.ts';
-import { checkPrerequisites } from './prereq.ts';
+import type { GuestImage } from './image.ts';
+import { UNSHAPED_LINK_BYTES_PER_S, linkRateBytesPerS } from './link-profiles.ts';
+import { createLink, linkNames, readLinkBytes, type Link } from './links.ts';
+import { guestTimes } from './migration.ts';
+import type { PolicyDecision } from './policy.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
-import { onFreshTestbed, type Testbed } from './testbed.ts';
-import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
+import { armPair, checkNotAborted, launchSide, migratePair, onPairTestbed, openTransport, profileOf, type PairSetup } from './setup.ts';
+import type { Testbed } from './testbed.ts';
+import type { Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
-import { SYSTEM_NAMES } from './types.ts';
-import { launchVm, startWorkload, type Vm, type VmRole } from './vm.ts';
+import { startWorkload, type Vm } from './vm.ts';
 
-/** What hooks (tests, diagnostics) can look at while the testbed exists. */
-export interface MigrationContext {
+/**
+ * The testbed of one migration while it exists, as the hooks see it (not the
+ * runner's per-migration MigrationContext of backends/backend.ts).
+ */
+export interface LiveMigration {
   source: Vm;
   destination: Vm;
   link: Link;
@@ -40,89 +42,74 @@ export interface MigrationContext {
 
 export interface MigrationHooks {
   /** Right after `migrate` was accepted (e.g. to kill the destination in a test). */
-  onMigrating?: (context: MigrationContext) => void | Promise<void>;
+  onMigrating?: (live: LiveMigration) => void | Promise<void>;
   /** After a completed migration, before teardown (e.g. query-status on both sides). */
-  afterCompletion?: (context: MigrationContext) => void | Promise<void>;
+  afterCompletion?: (live: LiveMigration) => void | Promise<void>;
   /** Reasons the Xen policy forced the final pass, as they happen. */
   onPolicy?: (decision: PolicyDecision, pass: number) => void;
 }
 
-export function validateRequest(request: QemuMigrationRequest): void {
-  if (!SYSTEM_NAMES.includes(request.system)) throw new Error(`unknown system ${String(request.system)}`);
-  if (!Number.isInteger(request.memoryMb) || request.memoryMb < 96) {
-    throw new Error(`memoryMb must be an integer of at least 96 (got ${request.memoryMb})`);
-  }
+/** The figure runs' own check on top of the shared ones (setup.ts). */
+function validateDirtying(request: QemuMigrationRequest): void {
   if (request.dirtyRegionMb < 0 || request.dirtyPagesPerS < 0) throw new Error('dirty region and rate must be >= 0');
-  if (!(request.timeoutMs > 0) || !Number.isFinite(request.timeoutMs)) throw new Error('timeoutMs must be finite and > 0');
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new Error('migration aborted');
 }
 
 /**
  * Runs one migration and ALWAYS removes the testbed (processes, namespaces,
  * qdiscs, /dev/shm file, private directory), also when it fails.
- * Throws an Error with QEMU's error text on failure, or one saying
- * "timed out" when the migration did not finish within `timeoutMs`.
+ * Throws an Error with QEMU's error text on failure, a TimeoutError when the
+ * migration did not finish within `timeoutMs`, an AbortedError on abort.
  * `states` keeps saved guests across calls (a sweep boots each size once);
  * without it the guest is booted, saved and restored for this call alone.
  */
-export async function migrateOnce(
+export function migrateOnce(
   request: QemuMigrationRequest,
   hooks: MigrationHooks = {},
   states?: GuestStateStore,
 ): Promise<QemuMigrationMeasurement> {
-  const problem = checkPrerequisites();
-  if (problem !== null) throw new Error(problem);
-  validateRequest(request);
-  throwIfAborted(request.signal);
-  const image = buildImage(request.imageDir);
-  const store = states ?? new GuestStateStore(image);
-  try {
-    return await onFreshTestbed('migration', (testbed) => runOnTestbed(testbed, image, store, request, hooks));
-  } finally {
-    if (states === undefined) await store.dispose();
-  }
+  return onPairTestbed('migration', request, validateDirtying, async (testbed, image) => {
+    const store = states ?? new GuestStateStore(image);
+    try {
+      return await runOnTestbed(testbed, image, store, request, hooks);
+    } finally {
+      if (states === undefined) await store.dispose();
+    }
+  });
 }
 
 async function runOnTestbed(
   testbed: Testbed,
-  image: ReturnType<typeof buildImage>,
+  image: GuestImage,
   states: GuestStateStore,
   request: QemuMigrationRequest,
   hooks: MigrationHooks,
 ): Promise<QemuMigrationMeasurement> {
   const { signal } = request;
-  const profile = LINK_PROFILES[request.system];
+  const profile = profileOf(request);
   const state = await states.state(request.accel, request.memoryMb, signal);
-  throwIfAborted(signal);
+  checkNotAborted(request);
   const names = linkNames(process.pid, testbed.run);
   testbed.linkNames = names;
   const unshaped = request.unshapedLink === true;
   const link = createLink(profile, names, { shaped: !unshaped });
-  // The source's RAM is a copy of the saved guest's; a zero-copy destination maps that same file.
-  const sourceMemoryPath = testbed.copySharedMemory(state.ramTemplatePath);
-  const track = testbed.track.bind(testbed);
-  const vmConfig = (role: VmRole): Parameters<typeof launchVm>[0] => ({
-    role,
-    accel: request.accel,
-    memoryMb: request.memoryMb,
+  const setup: PairSetup = {
+    request,
+    profile,
+    testbed,
     image,
-    sharedMemoryPath: role === 'source' || profile.zeroCopy ? sourceMemoryPath : undefined,
-    qmpSocket: `${testbed.dir}/${role}-qmp.sock`,
-    serialLog: `${testbed.dir}/${role}-serial.log`,
-    controlSocket: `${testbed.dir}/${role}-control.sock`,
-  });
+    link,
+    // The source's RAM is a copy of the saved guest's; a zero-copy destination maps that same file.
+    sharedMemoryPath: testbed.copySharedMemory(state.ramTemplatePath),
+    linkBytesPerS: unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile),
+  };
 
   // Restore the source and start its workload; meanwhile set up the tunnel
   // (key generation, sshd, ssh) and start the destination. (A zero-copy
   // destination maps the shared file now but touches no guest RAM before
   // `migrate-incoming`.)
   const launchStart = performance.now();
-  const source = await launchVm(vmConfig('source'), names.sourceNs, track);
+  const source = await launchSide(setup, 'source');
   const qmpReadyS = (performance.now() - launchStart) / 1000;
-  testbed.qmpClients.push(source.qmp);
   let restoreTimeS = Number.NaN;
   const [dirtyingLine, transport, destination] = await Promise.all([
     (async () => {
@@ -130,21 +117,13 @@ async function runOnTestbed(
       const workload = { dirtyRegionMb: request.dirtyRegionMb, dirtyPagesPerS: request.dirtyPagesPerS };
       return startWorkload(source, workload, 10_000, signal);
     })(),
-    profile.transport === 'ssh' ? openSshTunnel(link, testbed.dir, track) : Promise.resolve(tcpTransport()),
-    launchVm(vmConfig('destination'), names.destinationNs, track).then((vm) => {
-      testbed.qmpClients.push(vm.qmp);
-      return vm;
-    }),
+    openTransport(setup),
+    launchSide(setup, 'destination'),
   ]);
-  throwIfAborted(signal);
+  checkNotAborted(request);
+  await armPair(setup, source, destination, transport);
 
-  await armMigration(source, destination, {
-    zeroCopy: profile.zeroCopy,
-    parameters: migrationParameters(request.policy, unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile)),
-    incomingUri: transport.incomingUri,
-  });
-
-  const context: MigrationContext = {
+  const live: LiveMigration = {
     source,
     destination,
     link,
@@ -156,55 +135,29 @@ async function runOnTestbed(
     restoreTimeS,
     qmpReadyS,
   };
-  const guestBytes = request.memoryMb * 1024 * 1024;
   const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];
   if (transport.sshdPid !== undefined) watched.push(...processTree(transport.sshdPid));
   const cpu = new CpuCounter(new Set(watched));
   const sampler = new Sampler(() => readLinkBytes(link, source.process.pid), cpu);
 
-  // Xen policy: after each pass, decide whether to force the final stop-and-copy.
-  const unsubscribe =
-    request.policy === 'xen' && !profile.zeroCopy
-      ? watchXenPolicy(source.qmp, guestBytes, (decision, pass) => hooks.onPolicy?.(decision, pass))
-      : () => undefined;
-
-  const since = source.qmp.nextEventSeq;
-  const destinationSince = destination.qmp.nextEventSeq;
   sampler.start();
   try {
     return await migrateAndMeasure();
   } finally {
     sampler.stop();
-    unsubscribe();
   }
 
   async function migrateAndMeasure(): Promise<QemuMigrationMeasurement> {
-    const migrateEpochMs = Date.now(); // same clock as QMP event timestamps
-    let migrated: Awaited<ReturnType<typeof runMigration>>;
-    try {
-      migrated = await runMigration(source, destination, {
-        uri: transport.migrateUri,
-        timeoutMs: request.timeoutMs,
-        since,
-        signal,
-        what: `${request.system}, ${request.memoryMb} MB`,
-        onStarted: () => hooks.onMigrating?.(context),
-      });
-    } finally {
-      unsubscribe(); // no policy action after the end (idempotent; the caller unsubscribes too)
-    }
+    const migrated = await migratePair(setup, source, destination, transport, {
+      onStarted: () => hooks.onMigrating?.(live),
+      onPolicy: (decision, pass) => hooks.onPolicy?.(decision, pass),
+      // The link counters run until the guest runs at the destination: the tail
+      // still queued in socket buffers at source completion is counted too.
+      onResumed: () => sampler.stop(),
+    });
     const { info } = migrated;
 
     // The guest must run at the destination, and the source must be stopped.
-    // QEMU's own total-time/downtime end when the source has handed the last
-    // byte to its socket; the guest really runs again at the destination's RESUME.
-    const resumed = await destination.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, since: destinationSince });
-    // The link counters run until the guest runs at the destination: the tail
-    // still queued in socket buffers at source completion is counted too.
-    sampler.stop();
-    const stopped = await source.qmp
-      .waitForEvent('STOP', { timeoutMs: 1000, since })
-      .catch(() => undefined);
     const destinationStatus = await destination.qmp.execute<{ status: string }>('query-status');
     if (destinationStatus.status !== 'running') {
       throw new Error(`destination is ${destinationStatus.status} after migration, expected running`);
@@ -213,7 +166,7 @@ async function runOnTestbed(
     if (sourceStatus.status !== 'postmigrate') {
       throw new Error(`source is ${sourceStatus.status} after migration, expected postmigrate`);
     }
-    await hooks.afterCompletion?.(context);
+    await hooks.afterCompletion?.(live);
 
     const samples = sampler.samples;
     const first = samples[0];
@@ -222,12 +175,13 @@ async function runOnTestbed(
     const ticks = clockTicksPerSecond();
     const series = binSamples(samples, ticks);
     const ram = info.ram ?? {};
+    const guest = guestTimes(migrated);
     return {
       migrationTimeS: (info['total-time'] ?? Number.NaN) / 1000,
       wallTimeS: migrated.wallTimeS,
       downtimeS: (info.downtime ?? Number.NaN) / 1000,
-      resumedAfterS: (resumed.qemuTimeMs - migrateEpochMs) / 1000,
-      guestDowntimeS: stopped === undefined ? undefined : (resumed.qemuTimeMs - stopped.qemuTimeMs) / 1000,
+      resumedAfterS: guest.migrationTimeS,
+      guestDowntimeS: guest.downtimeS,
       networkBytes: last.linkBytes - first.linkBytes,
       iterations: ram['dirty-sync-count'] ?? 0,
       pagesSent:

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildCpio, type CpioEntry } from './cpio.ts';
 import { BUSYBOX_PATH, findGuestKernel } from './prereq.ts';
-import { WEB_SCRIPT_PATH, webImageEntries } from './web/guest.ts';
+import { webImageEntries } from './web/guest.ts';
 
 /** Printed by the workload on the serial console once memory is filled. */
 export const READY_LINE = 'VMBEAM-READY';
@@ -25,15 +25,8 @@ export const WORKLOAD_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'gu
 
 export const DEFAULT_IMAGE_DIR = join(homedir(), '.cache', 'vmbeam-harness', 'qemu');
 
-const INIT_SCRIPT = `#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sysfs /sys
-/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
-/${WEB_SCRIPT_PATH}
-/bin/workload
-echo "VMBEAM-ERROR workload exited with status $?"
-while true; do /bin/busybox sleep 3600; done
-`;
+/** The guest's /init (a real script in guest/): mounts, Fig. 7's start script, then the workload. */
+export const INIT_SCRIPT_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'guest', 'init.sh');
 
 export interface GuestImage {
   kernel: string;
@@ -64,7 +57,7 @@ function imageKey(kernel: string, extra: readonly CpioEntry[]): string {
     if (entry.kind === 'file') hash.update(entry.data);
   }
   hash.update(readFileSync(WORKLOAD_SOURCE));
-  hash.update(INIT_SCRIPT);
+  hash.update(readFileSync(INIT_SCRIPT_SOURCE));
   hash.update(readFileSync(BUSYBOX_PATH));
   hash.update(kernel);
   return hash.digest('hex').slice(0, 16);
@@ -102,7 +95,7 @@ export function buildImage(imageDir: string = DEFAULT_IMAGE_DIR): GuestImage {
       { kind: 'file', path: 'bin/busybox', data: readFileSync(BUSYBOX_PATH), mode: 0o755 },
       { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
       { kind: 'file', path: 'bin/workload', data: readFileSync(workload), mode: 0o755 },
-      { kind: 'file', path: 'init', data: Buffer.from(INIT_SCRIPT), mode: 0o755 },
+      { kind: 'file', path: 'init', data: readFileSync(INIT_SCRIPT_SOURCE), mode: 0o755 },
       ...web,
     ];
     const partial = join(work, 'initramfs.cpio.gz');

@@ -4,11 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { parseNetDev } from '../../linux/net-dev.ts';
 import { TBF_LATENCY_MS, tbfBurstBytes, type LinkProfile } from './link-profiles.ts';
-
-// engine.ts, web/service.ts, web/network.ts and calibrate/links.ts (issue 12 part 5's files) still import the link data
-// from here; when they import link-profiles.ts, this re-export goes.
-export { LINK_PROFILES, UNSHAPED_LINK_BYTES_PER_S, linkRateBytesPerS, type LinkProfile } from './link-profiles.ts';
 
 /** Addresses live only inside the two private namespaces, so every run can use the same ones. */
 export const SOURCE_ADDRESS = '10.77.0.1';
@@ -108,20 +105,6 @@ export function createLink(profile: LinkProfile, names: LinkNames, options: { sh
   return { names, profile };
 }
 
-/** Parses /proc/net/dev text; returns rx+tx bytes of `dev`, or undefined when absent. */
-export function parseNetDevBytes(text: string, dev: string): { rx: number; tx: number } | undefined {
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0 || line.slice(0, colon).trim() !== dev) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
-    const rx = fields[0];
-    const tx = fields[8];
-    if (rx === undefined || tx === undefined || Number.isNaN(rx) || Number.isNaN(tx)) return undefined;
-    return { rx, tx };
-  }
-  return undefined;
-}
-
 /**
  * Bytes that crossed the link so far (rx + tx of the source veth), read from
  * /proc/<pid>/net/dev of any process living in the source namespace: one
@@ -129,8 +112,8 @@ export function parseNetDevBytes(text: string, dev: string): { rx: number; tx: n
  */
 export function readLinkBytes(link: Link, pidInSourceNs: number): number | undefined {
   try {
-    const counters = parseNetDevBytes(readFileSync(`/proc/${pidInSourceNs}/net/dev`, 'utf8'), link.names.sourceVeth);
-    return counters === undefined ? undefined : counters.rx + counters.tx;
+    const counters = parseNetDev(readFileSync(`/proc/${pidInSourceNs}/net/dev`, 'utf8'), link.names.sourceVeth);
+    return counters === undefined ? undefined : counters.rxBytes + counters.txBytes;
   } catch {
     return undefined;
   }

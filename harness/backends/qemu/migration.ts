@@ -1,10 +1,13 @@
 /**
  * The QMP sequence of one measured migration between two running QEMUs,
  * shared by the figure runs (engine.ts) and Fig. 7's web run
- * (web/service.ts): arm both sides, then `migrate`, wait for its end
- * (cancelling on timeout or abort), and check that it completed.
+ * (web/service.ts): arm both sides, then `migrate` under the policy's
+ * watch, wait for its end (cancelling on timeout or abort), check that it
+ * completed, and time the guest's pause from the STOP and RESUME events.
  */
-import type { MigrationParameters } from './policy.ts';
+import { AbortedError, TimeoutError } from './errors.ts';
+import type { MigrationParameters, PolicyDecision } from './policy.ts';
+import { watchXenPolicy } from './policy-watch.ts';
 import { exitAsError } from './procs.ts';
 import type { QmpClient, QmpEvent } from './qmp.ts';
 import type { Vm } from './vm.ts';
@@ -100,11 +103,10 @@ export async function runMigration(
       ...(options.alsoFailsOn ?? []),
     ]);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.startsWith('timed out') || message.startsWith('aborted')) {
+    if (error instanceof TimeoutError || error instanceof AbortedError) {
       await source.qmp.execute('migrate_cancel').catch(() => undefined);
-      if (message.startsWith('aborted')) throw new Error('migration aborted');
-      throw new Error(`migration timed out after ${options.timeoutMs} ms (${options.what}); cancelled`);
+      if (error instanceof AbortedError) throw new AbortedError('migration aborted');
+      throw new TimeoutError(`migration timed out after ${options.timeoutMs} ms (${options.what}); cancelled`);
     }
     throw error;
   }
@@ -120,4 +122,65 @@ export async function runMigration(
     throw new Error(`migration failed: ${why}${tail}`);
   }
   return { info, wallTimeS };
+}
+
+/** The guest-visible times of one migration, from event timestamps of one host clock (ms since the epoch). */
+export interface MigrationInstants {
+  /** Date.now() right before `migrate`. */
+  readonly migrateMs: number;
+  /** The source's STOP event; undefined when QEMU did not report one. */
+  readonly stoppedMs: number | undefined;
+  /** The destination's RESUME event: the guest runs again. */
+  readonly resumedMs: number;
+}
+
+/**
+ * Migration time and downtime as the paper means them: from `migrate` until
+ * the guest runs at the destination, and from its STOP at the source to that
+ * RESUME. Pure.
+ */
+export function guestTimes(instants: MigrationInstants): { migrationTimeS: number; downtimeS: number | undefined } {
+  return {
+    migrationTimeS: (instants.resumedMs - instants.migrateMs) / 1000,
+    downtimeS: instants.stoppedMs === undefined ? undefined : (instants.resumedMs - instants.stoppedMs) / 1000,
+  };
+}
+
+export interface MeasureMigrationOptions extends Omit<RunMigrationOptions, 'since'> {
+  /** Emulate Xen's pre-copy termination (policy-watch.ts); off for zero-copy. */
+  readonly xenPolicy: { readonly guestBytes: number; readonly onForce?: (decision: PolicyDecision, pass: number) => void } | undefined;
+  /** Right after the destination's RESUME, before anything else (e.g. stop the link counters). */
+  readonly onResumed?: () => void;
+}
+
+export interface MeasuredMigration extends MigrationInstants {
+  readonly info: MigrationInfo;
+  /** Harness clock from `migrate` to the end event. */
+  readonly wallTimeS: number;
+}
+
+/**
+ * One measured migration of an armed pair: the Xen policy's watch while it
+ * runs, runMigration, then the destination's RESUME and the source's STOP.
+ * Throws like runMigration.
+ */
+export async function measureMigration(source: Vm, destination: Vm, options: MeasureMigrationOptions): Promise<MeasuredMigration> {
+  const { xenPolicy, onResumed, ...run } = options;
+  const since = source.qmp.nextEventSeq;
+  const destinationSince = destination.qmp.nextEventSeq;
+  const unwatch =
+    xenPolicy === undefined ? () => undefined : watchXenPolicy(source.qmp, xenPolicy.guestBytes, (decision, pass) => xenPolicy.onForce?.(decision, pass));
+  const migrateMs = Date.now(); // the clock of QMP event timestamps (and of httperf's call times)
+  let migrated: Awaited<ReturnType<typeof runMigration>>;
+  try {
+    migrated = await runMigration(source, destination, { ...run, since });
+  } finally {
+    unwatch(); // no policy action after the end
+  }
+  // QEMU's own total-time/downtime end when the source has handed the last
+  // byte to its socket; the guest really runs again at the destination's RESUME.
+  const resumed = await destination.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, since: destinationSince });
+  onResumed?.();
+  const stopped = await source.qmp.waitForEvent('STOP', { timeoutMs: 1000, since }).catch(() => undefined);
+  return { ...migrated, migrateMs, resumedMs: resumed.qemuTimeMs, stoppedMs: stopped?.qemuTimeMs };
 }

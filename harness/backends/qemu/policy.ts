@@ -10,12 +10,12 @@
  * last pass) maps onto QEMU's own convergence with a downtime-limit equal to
  * the time 50 pages take on the link.
  */
+import { PAGE_BYTES } from '../../units.ts';
 import type { MigrationPolicy } from './types.ts';
 
 export const XEN_MAX_ITERS = 29; // DEF_MAX_ITERS
 export const XEN_MAX_FACTOR = 3; // DEF_MAX_FACTOR
 export const XEN_MIN_DIRTY_PAGES = 50;
-export const PAGE_BYTES = 4096;
 
 /** QEMU's upper bound for downtime-limit (MAX_MIGRATE_DOWNTIME, 2000 s). */
 export const QEMU_MAX_DOWNTIME_LIMIT_MS = 2_000_000;

@@ -5,7 +5,8 @@
  * start from a sequence number taken *before* the command that triggers them.
  */
 import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, TimeoutError } from './errors.ts';
+import { pollUntil } from './wait.ts';
 
 export interface QmpEvent {
   /** 0-based position in this connection's event stream. */
@@ -128,40 +129,53 @@ export class QmpClient {
 
   /**
    * Connects (retrying while the socket does not exist yet or refuses),
-   * reads the greeting and negotiates capabilities.
+   * reads the greeting and negotiates capabilities. `stop` ends the retries
+   * at once (launchVm fires it when its QEMU exits: nothing will ever listen).
    */
-  static async connect(path: string, timeoutMs = 10_000): Promise<QmpClient> {
-    const deadline = performance.now() + timeoutMs;
+  static async connect(path: string, timeoutMs = 10_000, stop?: AbortSignal): Promise<QmpClient> {
     let lastError: unknown;
-    while (performance.now() < deadline) {
-      try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect(path);
-          s.once('connect', () => {
-            s.removeListener('error', reject);
-            resolve(s);
-          });
-          s.once('error', reject);
-        });
-        const client = new QmpClient(socket);
+    return pollUntil(
+      async () => {
         try {
-          const version = await new Promise<string>((resolve, reject) => {
-            client.greeting = { resolve, reject };
-            if (client.closedError !== undefined) reject(client.closedError);
-          });
-          client.version = version;
-          await client.execute('qmp_capabilities');
-          return client;
+          return await QmpClient.attempt(path);
         } catch (error) {
-          client.close();
-          throw error;
+          lastError = error;
+          return undefined;
         }
-      } catch (error) {
-        lastError = error;
-        await sleep(50);
-      }
+      },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        signal: stop,
+        abortMessage: () => `stopped connecting to QMP at ${path}: ${String(stop?.reason)}`,
+        timeoutMessage: () => `could not connect to QMP at ${path} within ${timeoutMs} ms: ${String(lastError)}`,
+      },
+    );
+  }
+
+  /** One connection attempt: socket, greeting, capabilities. */
+  private static async attempt(path: string): Promise<QmpClient> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => {
+        s.removeListener('error', reject);
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+    const client = new QmpClient(socket);
+    try {
+      const version = await new Promise<string>((resolve, reject) => {
+        client.greeting = { resolve, reject };
+        if (client.closedError !== undefined) reject(client.closedError);
+      });
+      client.version = version;
+      await client.execute('qmp_capabilities');
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
     }
-    throw new Error(`could not connect to QMP at ${path} within ${timeoutMs} ms: ${String(lastError)}`);
   }
 
   /** Sequence number the next event will get; pass it as `since` to not miss it. */
@@ -215,10 +229,10 @@ export class QmpClient {
         },
       };
       const timer = setTimeout(
-        () => waiter.reject(new Error(`timed out after ${options.timeoutMs} ms waiting for QMP event ${name}`)),
+        () => waiter.reject(new TimeoutError(`timed out after ${options.timeoutMs} ms waiting for QMP event ${name}`)),
         options.timeoutMs,
       );
-      const onAbort = (): void => waiter.reject(new Error(`aborted while waiting for QMP event ${name}`));
+      const onAbort = (): void => waiter.reject(new AbortedError(`aborted while waiting for QMP event ${name}`));
       if (options.signal?.aborted === true) {
         onAbort();
         return;

@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DESTINATION_ADDRESS, type Link } from './links.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
+import { pollUntil } from './wait.ts';
 
 /** Port of the destination QEMU's incoming socket, inside the destination namespace. */
 export const INCOMING_PORT = 4444;
@@ -61,21 +61,13 @@ export function sshdConfig(dir: string): string {
   ].join('\n');
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs: number, failure: Promise<never>): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  let stopped = false;
-  const poll = (async (): Promise<void> => {
-    while (!stopped && !condition()) {
-      if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await sleep(20);
-    }
-  })();
-  try {
-    await Promise.race([poll, failure]);
-  } finally {
-    stopped = true;
-    poll.catch(() => undefined);
-  }
+/** Waits until `condition` holds; a TimeoutError after `timeoutMs`, or the process's exit error. */
+function waitFor(what: string, condition: () => boolean, timeoutMs: number, failure: Promise<never>): Promise<true> {
+  return pollUntil(() => (condition() ? true : undefined), {
+    timeoutMs,
+    failure,
+    timeoutMessage: () => `timed out after ${timeoutMs} ms waiting for ${what}`,
+  });
 }
 
 /**

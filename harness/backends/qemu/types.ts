@@ -10,12 +10,10 @@ export type Accel = 'kvm' | 'tcg';
 
 export type MigrationPolicy = 'xen' | 'qemu';
 
-export interface QemuMigrationRequest {
+/** What every migration request of the testbed has (figure runs and Fig. 7 alike). */
+export interface PairRequest {
   system: SystemName;
   memoryMb: number;
-  /** Region the workload dirties, and its rate; 0/0 = idle (memory is still filled). */
-  dirtyRegionMb: number;
-  dirtyPagesPerS: number;
   policy: MigrationPolicy;
   accel: Accel;
   /** Limit for the migration itself (from `migrate` to completion); boot has its own. */
@@ -23,6 +21,12 @@ export interface QemuMigrationRequest {
   /** Where the guest image is built and cached. */
   imageDir: string;
   signal?: AbortSignal;
+}
+
+export interface QemuMigrationRequest extends PairRequest {
+  /** Region the workload dirties, and its rate; 0/0 = idle (memory is still filled). */
+  dirtyRegionMb: number;
+  dirtyPagesPerS: number;
   /** Calibration: no tc shaping on the link, so the pipeline runs as fast as the host lets it. */
   unshapedLink?: boolean;
 }

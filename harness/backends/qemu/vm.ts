@@ -5,11 +5,11 @@
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DIRTYING_LINE, controlCommand, kernelCommandLine, type GuestImage, type WorkloadParameters } from './image.ts';
 import { QmpClient } from './qmp.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
 import type { Accel } from './types.ts';
+import { pollUntil } from './wait.ts';
 import { nicArgv, nicKernelArgs, type GuestNic } from './web/guest.ts';
 
 /**
@@ -81,7 +81,11 @@ export async function launchVm(
   const name = `${config.role} QEMU`;
   const proc = spawnManaged(name, qemuArgv(config), netns === undefined ? {} : { netns });
   track(proc);
-  const qmp = await Promise.race([QmpClient.connect(config.qmpSocket, 15_000), exitAsError(proc)]);
+  const exited = exitAsError(proc);
+  // Once QEMU has exited nothing will listen on its socket: stop retrying at once.
+  const gone = new AbortController();
+  exited.catch((error: unknown) => gone.abort(error));
+  const qmp = await Promise.race([QmpClient.connect(config.qmpSocket, 15_000, gone.signal), exited]);
   return { process: proc, qmp, config };
 }
 
@@ -113,13 +117,10 @@ export async function waitForConsoleLine(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<string> {
-  const deadline = performance.now() + timeoutMs;
   let offset = 0;
   let log = '';
-  let stopped = false;
-  const poll = (async (): Promise<string> => {
-    while (!stopped) {
-      if (signal?.aborted === true) throw new Error(`aborted while waiting for the guest's ${prefix} line`);
+  return pollUntil(
+    () => {
       const chunk = readFrom(vm.config.serialLog, offset);
       offset = chunk.offset;
       log = (log + chunk.text).slice(-16384);
@@ -130,22 +131,18 @@ export async function waitForConsoleLine(
         const line = log.split('\n').find((l) => l.includes(failure)) ?? failure;
         throw new Error(`guest failed: ${line.trim()}`);
       }
-      if (performance.now() > deadline) {
-        throw new Error(
-          `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the guest's ${prefix} line ` +
-            `(last console line: ${log.trim().split('\n').at(-1) ?? '(none)'})`,
-        );
-      }
-      await sleep(20);
-    }
-    throw new Error('stopped');
-  })();
-  try {
-    return await Promise.race([poll, exitAsError(vm.process)]);
-  } finally {
-    stopped = true;
-    poll.catch(() => undefined);
-  }
+      return undefined;
+    },
+    {
+      timeoutMs,
+      signal,
+      abortMessage: `aborted while waiting for the guest's ${prefix} line`,
+      failure: exitAsError(vm.process),
+      timeoutMessage: () =>
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the guest's ${prefix} line ` +
+        `(last console line: ${log.trim().split('\n').at(-1) ?? '(none)'})`,
+    },
+  );
 }
 
 /**

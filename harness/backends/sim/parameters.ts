@@ -16,8 +16,9 @@
  */
 import type { SystemName } from '../../systems.ts';
 
-/** public: x86 page size. */
-export const PAGE_BYTES = 4096;
+/** public: x86 page size (harness/units.ts). */
+import { PAGE_BYTES } from '../../units.ts';
+export { PAGE_BYTES };
 
 /** Xen 4.2.2 pre-copy policy (xc_domain_save.c). */
 export const XEN_PRECOPY_POLICY = {

@@ -8,8 +8,8 @@ import type { CounterSample } from './netdev.ts';
 import type { MigrationLog } from './parse.ts';
 import { frameCpuPct, type XentopFrame } from './xentop.ts';
 import { heartbeatPauseS } from './workload.ts';
+import { PAGE_BYTES } from '../../units.ts';
 
-export const PAGE_BYTES = 4096;
 /** A link interval counts as carrying the migration when its rate is at least this share of the peak. */
 const TRANSFER_SHARE_OF_PEAK = 0.1;
 

@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
+import { TimeoutError } from '../../../harness/backends/qemu/errors.ts';
 import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
-import { migrateOnce, type MigrationContext } from '../../../harness/backends/qemu/engine.ts';
+import { migrateOnce, type LiveMigration } from '../../../harness/backends/qemu/engine.ts';
 import { GuestStateStore } from '../../../harness/backends/qemu/guest-state.ts';
 import { DEFAULT_IMAGE_DIR, buildImage, parseDirtyingLine, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
 import { listNamespaces } from '../../../harness/backends/qemu/links.ts';
@@ -86,7 +87,7 @@ describe.skipIf(skipReason !== null)(
     it('zero-copy completes, only device state crosses the link, guest runs at the destination', async () => {
       const statuses: string[] = [];
       const measurement = await migrate(request({ system: 'vmbeam' }), {
-        afterCompletion: async ({ source, destination }: MigrationContext) => {
+        afterCompletion: async ({ source, destination }: LiveMigration) => {
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
           statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
         },
@@ -94,14 +95,15 @@ describe.skipIf(skipReason !== null)(
       expect(statuses).toEqual(['running', 'postmigrate']);
       expect(measurement.guestMemoryMb).toBe(128);
       expect(measurement.networkBytes).toBeLessThan(2 * MB); // 128 MB of RAM did not cross
-      // QEMU's total-time stops when the source has written ~130 KB of device
-      // state into its socket, which can take under its 1 ms resolution.
-      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual(0);
-      expect(measurement.migrationTimeS).toBeLessThan(2);
+      // Orderings only: how long each step takes depends on the machine's load
+      // (guestTimes' arithmetic is tested in migration.test.ts). QEMU's
+      // total-time stops when the source has written ~130 KB of device state
+      // into its socket, which can take under its 1 ms resolution.
       expect(measurement.downtimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.downtimeS).toBeLessThanOrEqual(measurement.migrationTimeS);
       expect(measurement.resumedAfterS).toBeGreaterThan(0);
-      expect(measurement.resumedAfterS).toBeLessThan(2);
       expect(measurement.guestDowntimeS).toBeGreaterThanOrEqual(0);
+      expect(measurement.guestDowntimeS).toBeLessThanOrEqual(measurement.resumedAfterS);
       expect(measurement.qemuVersion).toMatch(/^\d+\.\d+\.\d+$/);
       expect(leftovers()).toEqual([]);
     });
@@ -110,7 +112,7 @@ describe.skipIf(skipReason !== null)(
       let filledMb = Number.NaN;
       const statuses: string[] = [];
       const measurement = await migrate(request({ system: 'xen-nest' }), {
-        afterCompletion: async ({ source, destination, readyLine }: MigrationContext) => {
+        afterCompletion: async ({ source, destination, readyLine }: LiveMigration) => {
           filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
           statuses.push((await destination.qmp.execute<{ status: string }>('query-status')).status);
           statuses.push((await source.qmp.execute<{ status: string }>('query-status')).status);
@@ -119,10 +121,13 @@ describe.skipIf(skipReason !== null)(
       expect(statuses).toEqual(['running', 'postmigrate']);
       expect(filledMb).toBeGreaterThan(30);
       expect(measurement.networkBytes).toBeGreaterThanOrEqual(filledMb * MB);
-      // 100 Mbit/s bounds the time: at least the touched memory at line rate.
-      expect(measurement.migrationTimeS).toBeGreaterThanOrEqual((filledMb * MB * 8) / 100e6);
+      // 100 Mbit/s bounds the time from below (load can only add to it): the guest
+      // runs at the destination only once the touched memory crossed at line rate.
+      expect(measurement.resumedAfterS).toBeGreaterThanOrEqual((filledMb * MB * 8) / 100e6);
       expect(measurement.iterations).toBeGreaterThanOrEqual(2);
       expect(measurement.resumedAfterS).toBeGreaterThanOrEqual(measurement.migrationTimeS);
+      expect(measurement.guestDowntimeS).toBeGreaterThan(0);
+      expect(measurement.guestDowntimeS).toBeLessThan(measurement.resumedAfterS);
       expect(measurement.pagesSent).toBeGreaterThanOrEqual((128 * MB) / 4096 - 1024);
       expect(measurement.cpuTimeS).toBeGreaterThan(0);
       expect(measurement.bandwidthSeries.length).toBeGreaterThanOrEqual(5);
@@ -132,13 +137,15 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('reports a timeout, cancels, and leaves nothing behind', async () => {
-      await expect(migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }))).rejects.toThrow(/timed out/);
+      const migration = migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }));
+      await expect(migration).rejects.toThrow(/^migration timed out after 1 ms \(xen-nest-nocipher, 128 MB\); cancelled$/);
+      await expect(migration).rejects.toBeInstanceOf(TimeoutError);
       expect(leftovers()).toEqual([]);
     });
 
     it('fails with QEMU error text when the destination dies, and leaves nothing behind', async () => {
       const failure = migrate(request({ system: 'xen-nest-nocipher' }), {
-        onMigrating: async ({ destination }: MigrationContext) => {
+        onMigrating: async ({ destination }: LiveMigration) => {
           await new Promise((resolve) => setTimeout(resolve, 1000));
           await destination.process.kill('SIGKILL');
         },
@@ -153,7 +160,7 @@ describe.skipIf(skipReason !== null)(
       const measurement = await migrate(
         request({ system: 'xen-blanket-nocipher', dirtyRegionMb: 32, dirtyPagesPerS: 2000 }),
         {
-          afterCompletion: ({ readyLine, dirtyingLine }: MigrationContext) => {
+          afterCompletion: ({ readyLine, dirtyingLine }: LiveMigration) => {
             filledMb = parseReadyLine(readyLine)?.filledMb ?? Number.NaN;
             dirtying = parseDirtyingLine(dirtyingLine);
           },

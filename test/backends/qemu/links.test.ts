@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tbfQueueBytes } from '../../../harness/backends/qemu/link-profiles.ts';
-import { linkBatches, linkNames, ownerPid, parseNetDevBytes, tbfArgs } from '../../../harness/backends/qemu/links.ts';
+import { linkBatches, linkNames, ownerPid, tbfArgs } from '../../../harness/backends/qemu/links.ts';
 
 describe('link names', () => {
   it('fit IFNAMSIZ even for the largest pid and carry the owner pid', () => {
@@ -34,16 +34,6 @@ describe('tc and counters', () => {
     expect(tbfQueueBytes(1000)).toBe(125_000_000 * 0.05 + 500_000);
   });
 
-  it('parses /proc/net/dev', () => {
-    const text = [
-      'Inter-|   Receive                                                |  Transmit',
-      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
-      '    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0',
-      'vb12r1s: 1234567    100    0    0    0     0          0         0  7654321     200    0    0    0     0       0          0',
-    ].join('\n');
-    expect(parseNetDevBytes(text, 'vb12r1s')).toEqual({ rx: 1_234_567, tx: 7_654_321 });
-    expect(parseNetDevBytes(text, 'eth0')).toBeUndefined();
-  });
 });
 
 describe('link setup batches', () => {

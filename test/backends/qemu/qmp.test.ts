@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AbortedError, TimeoutError } from '../../../harness/backends/qemu/errors.ts';
 import { QmpClient, QmpCommandError, parseQmpMessage, splitLines } from '../../../harness/backends/qemu/qmp.ts';
 
 describe('QMP framing and parsing', () => {
@@ -148,7 +149,17 @@ describe('QmpClient against a fake UNIX-socket server', () => {
 
   it('times out waiting for an event that never comes', async () => {
     client = await QmpClient.connect(server.path, 2000);
-    await expect(client.waitForEvent('RESUME', { timeoutMs: 30 })).rejects.toThrow(/timed out after 30 ms/);
+    const waiting = client.waitForEvent('RESUME', { timeoutMs: 30 });
+    await expect(waiting).rejects.toThrow(/timed out after 30 ms/);
+    await expect(waiting).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('stops waiting for an event on abort, with an AbortedError', async () => {
+    client = await QmpClient.connect(server.path, 2000);
+    const controller = new AbortController();
+    const waiting = client.waitForEvent('RESUME', { timeoutMs: 60_000, signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toThrow(new AbortedError('aborted while waiting for QMP event RESUME'));
   });
 
   it('rejects pending commands and waiters when the connection closes', async () => {
@@ -160,6 +171,17 @@ describe('QmpClient against a fake UNIX-socket server', () => {
   });
 
   it('gives up connecting to a socket nobody listens on', async () => {
-    await expect(QmpClient.connect(join(dir, 'absent.sock'), 200)).rejects.toThrow(/could not connect/);
+    const connecting = QmpClient.connect(join(dir, 'absent.sock'), 200);
+    await expect(connecting).rejects.toThrow(/could not connect/);
+    await expect(connecting).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('stops retrying as soon as it is told the QEMU behind the socket has exited', async () => {
+    const exited = new AbortController();
+    // A limit no test waits out: only the stop can end this.
+    const connecting = QmpClient.connect(join(dir, 'absent.sock'), 3_600_000, exited.signal);
+    exited.abort(new Error('destination QEMU exited with status 1'));
+    await expect(connecting).rejects.toBeInstanceOf(AbortedError);
+    await expect(connecting).rejects.toThrow(/stopped connecting to QMP at .*absent\.sock: Error: destination QEMU exited with status 1/);
   });
 });

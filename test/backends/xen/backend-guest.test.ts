@@ -22,10 +22,11 @@ describe('xen backend against the fakes: guest workload', () => {
     expect(guestCommands[0]).toBe('true');
     expect(guestCommands[1]).toMatch(/^perl -e '.*' 8$/s);
     expect(guestCommands[2]).toMatch(/^perl -e '.*' 4 2000 \d+$/s);
-    // The local "guest" never pauses, so its heartbeat shows (almost) no downtime,
-    // unlike the xl-log approximation, which spans 17 transcript lines.
-    expect(m.downtimeS).toBeDefined();
-    expect(m.downtimeS!).toBeLessThan(0.06);
+    // The local "guest" never pauses; how long its heartbeat gaps are depends on the
+    // machine's load, so only orderings here (heartbeatPauseS is tested in measure.test.ts).
+    expect(m.downtimeS).toBeGreaterThanOrEqual(0);
+    expect(m.downtimeS!).toBeLessThan(m.migrationTimeS);
     expect(m.iterations).toBe(4);
+    expect((await backend.describe())['downtimeMethod']).toBe('guest heartbeat gap');
   });
 });

@@ -1,6 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XenBackend } from '../../../harness/backends/xen/index.ts';
-import { context, FAST, fakeTestbed, point, type FakeTestbed } from './fake-testbed.ts';
+import { LineSplitter, type TimedLine } from '../../../harness/backends/xen/lines.ts';
+import { downtime } from '../../../harness/backends/xen/measure.ts';
+import { parseMigrationLog } from '../../../harness/backends/xen/parse.ts';
+import { context, FAST, FIXTURES, fakeTestbed, point, type FakeTestbed } from './fake-testbed.ts';
+
+describe('xl-log downtime of the transcript the fake replays', () => {
+  it('spans the 13 lines from "Start last iteration" to "Target reports successful startup."', () => {
+    // The fake writes a line every FAKE_XL_LINE_DELAY_MS (5 ms in these tests); stamp them exactly so.
+    const lines: TimedLine[] = [];
+    const splitter = new LineSplitter('stderr', (line) => lines.push(line));
+    const text = readFileSync(join(FIXTURES, 'xen', 'migrate-xen-4.2.2.txt'), 'utf8');
+    text.split(/(?<=\n)/).forEach((chunk, index) => splitter.push(chunk, index * 5));
+    const log = parseMigrationLog(lines);
+    if (log.status !== 'succeeded') throw new Error(`transcript parsed as ${log.status}`);
+    expect(downtime(log, undefined, 0)).toBeCloseTo((42 - 29) * 0.005, 9);
+  });
+});
 
 describe('xen backend against the fakes: successful migrations', () => {
   let bed: FakeTestbed;
@@ -42,14 +60,12 @@ describe('xen backend against the fakes: successful migrations', () => {
     expect(m.pagesSent).toBe(263427);
     expect(m.transferredBytes).toBe(263427 * 4096);
     expect(m.memoryAccessBytes).toBeUndefined();
-    // 43 lines, 5 ms apart: the migration lasts at least that long.
-    expect(m.migrationTimeS).toBeGreaterThan(0.2);
-    expect(m.migrationTimeS).toBeLessThan(10);
-    // From "Start last iteration" to "Target reports successful startup.": 17 lines later.
-    expect(m.downtimeS).toBeGreaterThan(0.07);
+    // Only orderings: how long the fake's sleeps really took depends on the machine's load.
+    // The arithmetic (suspend to startup report, busy intervals) is tested on the pure
+    // functions in measure.test.ts.
+    expect(m.downtimeS).toBeGreaterThan(0);
     expect(m.downtimeS!).toBeLessThan(m.migrationTimeS);
     expect(m.transferDurationS).toBeGreaterThan(0);
-    expect(m.transferDurationS!).toBeLessThanOrEqual(m.migrationTimeS + 1);
     const sentMbit = m.bandwidthSeries.reduce((sum, bin) => sum + bin.value, 0);
     expect(sentMbit).toBeCloseTo((263427 * 4096 * 8) / 1e6, 3);
     // The fake's frames report 0 %, then 311 %, then 325 % for ever, each over xentop's 1 s delay.

@@ -10,7 +10,9 @@
  * replies kept pace with the offered rate (httperf's test duration
  * stretches when replies lag behind: a queue is building up).
  */
+import { throwIfAborted } from '../errors.ts';
 import type { ManagedProcess } from '../procs.ts';
+import { pause } from '../wait.ts';
 import type { HttperfLoad, HttperfSummary } from './httperf.ts';
 import { runHttperf } from './httperf.ts';
 
@@ -114,13 +116,13 @@ export const WARM_UP_ATTEMPTS = 30;
 export async function waitForWebServer(target: Target, netns: string, track: (proc: ManagedProcess) => void, signal?: AbortSignal): Promise<void> {
   let last = '';
   for (let attempt = 1; attempt <= WARM_UP_ATTEMPTS; attempt++) {
-    if (signal?.aborted === true) throw new Error('aborted while waiting for the guest web server');
+    throwIfAborted(signal, 'aborted while waiting for the guest web server');
     const started = performance.now();
     const { summary } = await runHttperf({ ...target, timeoutS: 1, ratePerS: 0, connections: 1, perCall: false }, netns, track, signal);
     if (summary.replies === 1 && summary.status['2xx'] === 1) return;
     last = `${summary.errors.total} errors (client-timo ${summary.errors.clientTimeouts}, connrefused ${summary.errors.connectionsRefused})`;
     const spent = performance.now() - started;
-    if (spent < 1000) await new Promise((resolve) => setTimeout(resolve, 1000 - spent));
+    await pause(1000 - spent, { signal, abortMessage: 'aborted while waiting for the guest web server' });
   }
   throw new Error(`the guest web server at ${target.server}:${target.port} did not answer within ${WARM_UP_ATTEMPTS} attempts (last: ${last})`);
 }
@@ -146,7 +148,7 @@ export async function measureCapacity(
   const sequentialRps = summary.durationS > 0 ? summary.replies / summary.durationS : 0;
   const probes: Probe[] = [];
   for (;;) {
-    if (signal?.aborted === true) throw new Error('aborted while measuring the web capacity');
+    throwIfAborted(signal, 'aborted while measuring the web capacity');
     const step = nextLadderStep(sequentialRps, probes);
     if (step.action === 'done') return { capacityRps: step.capacityRps, sequentialRps, probes };
     const run = await runHttperf(

@@ -8,7 +8,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CpioEntry } from '../cpio.ts';
 
 /** Printed by the start script once httpd listens; the guest's other output is in image.ts. */
@@ -25,24 +26,14 @@ export const WEB_PAGE =
 /** e1000: one module without dependencies, which QEMU emulates on every machine type. */
 export const NIC_MODEL = 'e1000';
 const NIC_MODULE_IN_TREE = 'kernel/drivers/net/ethernet/intel/e1000/e1000.ko';
-const MODULE_IN_IMAGE = 'lib/modules/e1000.ko';
+export const MODULE_IN_IMAGE = 'lib/modules/e1000.ko';
 
-const WEB_SCRIPT = `#!/bin/busybox sh
-# Fig. 7 guest: NIC and web server; nothing unless the command line has vmbeam.ip=ADDRESS/PREFIX.
-read -r cmdline < /proc/cmdline
-address=""
-for word in $cmdline; do
-  case "$word" in vmbeam.ip=*) address="\${word#vmbeam.ip=}" ;; esac
-done
-[ -n "$address" ] || exit 0
-fail() { echo "VMBEAM-ERROR web guest: $1"; exit 1; }
-/bin/busybox insmod /${MODULE_IN_IMAGE} || fail "insmod ${NIC_MODEL} failed"
-/bin/busybox ip link set lo up || fail "lo up failed"
-/bin/busybox ip addr add "$address" dev eth0 || fail "no eth0 (is the NIC model ${NIC_MODEL}?)"
-/bin/busybox ip link set eth0 up || fail "eth0 up failed"
-/bin/busybox httpd -p ${GUEST_HTTP_PORT} -h /www || fail "httpd failed to start"
-echo "${WEB_READY_LINE} ip=$address port=${GUEST_HTTP_PORT}"
-`;
+/**
+ * The start script (a real script in ../guest/, run by /init). It names
+ * WEB_READY_LINE, NIC_MODEL, MODULE_IN_IMAGE and GUEST_HTTP_PORT literally;
+ * test/backends/qemu/web/guest.test.ts keeps them in step with these constants.
+ */
+export const WEB_SCRIPT_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'guest', 'vmbeam-web.sh');
 
 /** The guest kernel's release ("6.1.0-56-amd64") from its file name (/boot/vmlinuz-6.1.0-56-amd64). */
 export function kernelRelease(kernelPath: string): string {
@@ -78,7 +69,7 @@ export function webImageEntries(kernelPath: string): CpioEntry[] {
     { kind: 'file', path: MODULE_IN_IMAGE, data: readNicModule(kernelPath), mode: 0o644 },
     { kind: 'dir', path: 'www' },
     { kind: 'file', path: `www${WEB_PAGE_URI}`, data: Buffer.from(WEB_PAGE), mode: 0o644 },
-    { kind: 'file', path: WEB_SCRIPT_PATH, data: Buffer.from(WEB_SCRIPT), mode: 0o755 },
+    { kind: 'file', path: WEB_SCRIPT_PATH, data: readFileSync(WEB_SCRIPT_SOURCE), mode: 0o755 },
   ];
 }
 

@@ -13,6 +13,7 @@
  * when every failed call was sent. The 5 s samples are parsed too and kept
  * beside the summary.
  */
+import { AbortedError, throwIfAborted } from '../errors.ts';
 import type { ManagedProcess } from '../procs.ts';
 import { spawnManaged } from '../procs.ts';
 
@@ -267,7 +268,7 @@ export async function runHttperf(
   track: (proc: ManagedProcess) => void,
   signal?: AbortSignal,
 ): Promise<HttperfRun> {
-  if (signal?.aborted === true) throw new Error('aborted before httperf started');
+  throwIfAborted(signal, 'aborted before httperf started');
   const run = startHttperf(load, netns, track);
   // A probe lasts seconds: an interrupted run must not wait for it.
   let aborted = false;
@@ -279,7 +280,7 @@ export async function runHttperf(
   try {
     return await run.finished;
   } catch (error) {
-    if (aborted) throw new Error('aborted while httperf ran');
+    if (aborted) throw new AbortedError('aborted while httperf ran');
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -14,7 +14,8 @@
  * (RARP from the guest's MAC) teaches the bridges where the guest now is.
  */
 import { execFileSync } from 'node:child_process';
-import { DESTINATION_ADDRESS, SOURCE_ADDRESS, tbfArgs, type Link, type LinkNames, type LinkProfile } from '../links.ts';
+import type { LinkProfile } from '../link-profiles.ts';
+import { DESTINATION_ADDRESS, SOURCE_ADDRESS, tbfArgs, type Link, type LinkNames } from '../links.ts';
 import type { GuestNic } from './guest.ts';
 
 export const CLIENT_ADDRESS = '10.77.0.3';

@@ -5,18 +5,26 @@
  * BEFORE_S seconds, during the migration and for AFTER_S seconds after the
  * guest runs at the destination; an unconditional teardown.
  */
-import { READY_LINE, buildImage } from '../image.ts';
-import { LINK_PROFILES, linkNames, linkRateBytesPerS, type Link } from '../links.ts';
-import { armMigration, runMigration } from '../migration.ts';
-import { migrationParameters } from '../policy.ts';
-import { watchXenPolicy } from '../policy-watch.ts';
-import { checkPrerequisites } from '../prereq.ts';
+import { READY_LINE, type GuestImage } from '../image.ts';
+import { linkRateBytesPerS } from '../link-profiles.ts';
+import { linkNames, type Link } from '../links.ts';
+import { guestTimes } from '../migration.ts';
 import { exitAsError } from '../procs.ts';
-import { onFreshTestbed, type Testbed } from '../testbed.ts';
-import { openSshTunnel, tcpTransport } from '../transport.ts';
-import type { Accel, MigrationPolicy, SystemName } from '../types.ts';
-import { SYSTEM_NAMES } from '../types.ts';
-import { bootTimeoutMs, launchVm, waitForConsoleLine, type Vm, type VmConfig } from '../vm.ts';
+import {
+  ABORTED_MESSAGE,
+  armPair,
+  checkNotAborted,
+  launchSide,
+  migratePair,
+  onPairTestbed,
+  openTransport,
+  profileOf,
+  type PairSetup,
+} from '../setup.ts';
+import type { Testbed } from '../testbed.ts';
+import type { PairRequest } from '../types.ts';
+import { bootTimeoutMs, waitForConsoleLine, type Vm } from '../vm.ts';
+import { pause, pauseUntil, pollUntil } from '../wait.ts';
 import { loadRate, measureCapacity, type CapacityMeasurement } from './capacity.ts';
 import { GUEST_HTTP_PORT, WEB_PAGE_URI } from './guest.ts';
 import { startHttperf, type HttperfSummary, type RunningHttperf } from './httperf.ts';
@@ -31,16 +39,8 @@ export const AFTER_S = 10;
 export const REQUEST_TIMEOUT_S = 5;
 export const WARM_UP_S = 2;
 
-export interface QemuServiceRequest {
-  system: SystemName;
-  memoryMb: number;
-  policy: MigrationPolicy;
-  accel: Accel;
-  /** Limit for the migration itself. */
-  timeoutMs: number;
-  imageDir: string;
-  signal?: AbortSignal;
-}
+/** Fig. 7 asks nothing beyond what every migration of the testbed has. */
+export type QemuServiceRequest = PairRequest;
 
 export interface ServiceContext {
   source: Vm;
@@ -71,97 +71,47 @@ export interface QemuServiceMeasurement extends ServiceTimeline {
   qemuVersion: string;
 }
 
-export function validateServiceRequest(request: QemuServiceRequest): void {
-  if (!SYSTEM_NAMES.includes(request.system)) throw new Error(`unknown system ${String(request.system)}`);
-  if (!Number.isInteger(request.memoryMb) || request.memoryMb < 96) {
-    throw new Error(`memoryMb must be an integer of at least 96 (got ${request.memoryMb})`);
-  }
-  if (!(request.timeoutMs > 0) || !Number.isFinite(request.timeoutMs)) throw new Error('timeoutMs must be finite and > 0');
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new Error('aborted');
-}
-
-/** Sleeps until `epochMs`; rejects on abort or when `failure` rejects first (and then stops the timer). */
-async function sleepUntil(epochMs: number, signal: AbortSignal | undefined, failure: Promise<never>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        timer = setTimeout(resolve, Math.max(0, epochMs - Date.now()));
-        onAbort = () => reject(new Error('aborted'));
-        if (signal?.aborted === true) onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-      }),
-      failure,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-  }
-}
-
 /**
  * Runs Fig. 7 once and ALWAYS removes the testbed (processes, the three
  * namespaces with their bridges, taps and veths, /dev/shm file, private
  * directory). Throws one line on failure.
  */
-export async function measureServiceOnce(request: QemuServiceRequest, hooks: ServiceHooks = {}): Promise<QemuServiceMeasurement> {
-  const problem = checkPrerequisites();
-  if (problem !== null) throw new Error(problem);
-  validateServiceRequest(request);
-  throwIfAborted(request.signal);
-  const image = buildImage(request.imageDir);
-  return onFreshTestbed('web run', (testbed) => runService(testbed, image, request, hooks));
+export function measureServiceOnce(request: QemuServiceRequest, hooks: ServiceHooks = {}): Promise<QemuServiceMeasurement> {
+  return onPairTestbed('web run', request, () => undefined, (testbed, image) => runService(testbed, image, request, hooks));
 }
 
-async function runService(
-  testbed: Testbed,
-  image: ReturnType<typeof buildImage>,
-  request: QemuServiceRequest,
-  hooks: ServiceHooks,
-): Promise<QemuServiceMeasurement> {
+async function runService(testbed: Testbed, image: GuestImage, request: QemuServiceRequest, hooks: ServiceHooks): Promise<QemuServiceMeasurement> {
   const { signal } = request;
-  const profile = LINK_PROFILES[request.system];
+  const profile = profileOf(request);
   const names = serviceNetworkNames(linkNames(process.pid, testbed.run));
   // Registered before anything exists, so a failure half-way is still cleaned up.
   testbed.linkNames = names;
   testbed.namespaces.push(names.clientNs);
   const link = createServiceNetwork(names, profile);
-  const sharedMemoryPath = profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined;
-  const track = testbed.track.bind(testbed);
   // The source boots its guest here rather than restoring a saved one (guest-state.ts): saved guests
   // have no NIC, and a run of this figure lasts tens of seconds anyway. The workload idles: it is
   // never sent dirty parameters on its control port.
-  const vmConfig = (role: 'boot' | 'destination'): VmConfig => ({
-    role,
-    accel: request.accel,
-    memoryMb: request.memoryMb,
+  const setup: PairSetup = {
+    request,
+    profile,
+    testbed,
     image,
-    sharedMemoryPath,
-    qmpSocket: `${testbed.dir}/${role}-qmp.sock`,
-    serialLog: `${testbed.dir}/${role}-serial.log`,
-    controlSocket: `${testbed.dir}/${role}-control.sock`,
+    link,
+    sharedMemoryPath: profile.zeroCopy ? testbed.createSharedMemory(request.memoryMb) : undefined,
     nic: guestNic(),
-  });
+    linkBytesPerS: linkRateBytesPerS(profile),
+  };
+  const track = testbed.track.bind(testbed);
 
-  const source = await launchVm(vmConfig('boot'), names.sourceNs, track);
-  testbed.qmpClients.push(source.qmp);
+  const source = await launchSide(setup, 'boot');
   const [, transport] = await Promise.all([
     waitForConsoleLine(source, READY_LINE, bootTimeoutMs(request.accel, request.memoryMb), signal),
-    profile.transport === 'ssh' ? openSshTunnel(link, testbed.dir, track) : Promise.resolve(tcpTransport()),
+    openTransport(setup),
   ]);
-  throwIfAborted(signal);
+  checkNotAborted(request);
   // The destination waits (idle) through the capacity measurement and the normal phase alike.
-  const destination = await launchVm(vmConfig('destination'), names.destinationNs, track);
-  testbed.qmpClients.push(destination.qmp);
-  await armMigration(source, destination, {
-    zeroCopy: profile.zeroCopy,
-    parameters: migrationParameters(request.policy, linkRateBytesPerS(profile)),
-    incomingUri: transport.incomingUri,
-  });
+  const destination = await launchSide(setup, 'destination');
+  await armPair(setup, source, destination, transport);
 
   const target = { server: GUEST_ADDRESS, port: GUEST_HTTP_PORT, uri: WEB_PAGE_URI, timeoutS: REQUEST_TIMEOUT_S };
   const capacity = await measureCapacity(target, names.clientNs, track, signal);
@@ -180,36 +130,23 @@ async function runService(
   loadFailed.catch(() => undefined);
   const vmFailed = Promise.race([exitAsError(source.process), exitAsError(destination.process)]);
   vmFailed.catch(() => undefined);
+  const beforeFailure = { signal, abortMessage: ABORTED_MESSAGE, failure: Promise.race([loadFailed, vmFailed]) };
 
-  const loadStartMs = await firstRequest(load, signal, Promise.race([loadFailed, vmFailed]));
-  await sleepUntil(loadStartMs + BEFORE_S * 1000, signal, Promise.race([loadFailed, vmFailed]));
+  const loadStartMs = await firstRequest(load, beforeFailure);
+  await pauseUntil(loadStartMs + BEFORE_S * 1000, beforeFailure);
 
-  const since = source.qmp.nextEventSeq;
-  const destinationSince = destination.qmp.nextEventSeq;
-  const unwatch =
-    request.policy === 'xen' && !profile.zeroCopy ? watchXenPolicy(source.qmp, request.memoryMb * 1024 * 1024) : () => undefined;
-  const migrateMs = Date.now(); // the clock of QMP event timestamps and of httperf's call times
-  try {
-    await runMigration(source, destination, {
-      uri: transport.migrateUri,
-      timeoutMs: request.timeoutMs,
-      since,
-      signal,
-      what: `${request.system}, ${request.memoryMb} MB, under web load`,
-      alsoFailsOn: [loadFailed],
-    });
-  } finally {
-    unwatch();
-  }
-  const resumed = await destination.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, since: destinationSince });
-  const stopped = await source.qmp.waitForEvent('STOP', { timeoutMs: 1000, since }).catch(() => undefined);
-  const resumedMs = resumed.qemuTimeMs;
+  const migrated = await migratePair(setup, source, destination, transport, { whatElse: ', under web load', alsoFailsOn: [loadFailed] });
+  const { migrateMs, resumedMs } = migrated;
   // QEMU announces the guest (RARP from its MAC) 50 ms after it resumes, then 4 more times 100 ms apart.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await pause(500);
   const guestPortAfterResume = readGuestPort(names);
   await hooks.afterResume?.({ source, destination, link, names, testbed });
 
-  await sleepUntil(resumedMs + AFTER_S * 1000, signal, Promise.race([loadFailed, exitAsError(destination.process)]));
+  await pauseUntil(resumedMs + AFTER_S * 1000, {
+    signal,
+    abortMessage: ABORTED_MESSAGE,
+    failure: Promise.race([loadFailed, exitAsError(destination.process)]),
+  });
   const loadEndMs = Date.now();
   const run = await load.interrupt();
   const { summary, calls } = run;
@@ -223,37 +160,27 @@ async function runService(
     { timeoutS: REQUEST_TIMEOUT_S, warmUpS: WARM_UP_S },
     failuresTotal,
   );
+  const times = guestTimes(migrated);
   return {
     ...timeline,
     capacity,
     offeredRps,
     httperf: summary,
     failuresTotal,
-    migrationTimeS: (resumedMs - migrateMs) / 1000,
-    downtimeS: stopped === undefined ? undefined : (resumedMs - stopped.qemuTimeMs) / 1000,
+    migrationTimeS: times.migrationTimeS,
+    downtimeS: times.downtimeS,
     guestPortAfterResume,
     qemuVersion: source.qmp.version,
   };
 }
 
 /** Epoch ms of httperf's first sent request (t = 0 of the series). */
-async function firstRequest(load: RunningHttperf, signal: AbortSignal | undefined, failure: Promise<never>): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  let stopped = false;
-  const poll = (async (): Promise<number> => {
-    while (!stopped) {
+function firstRequest(load: RunningHttperf, options: Parameters<typeof pause>[1]): Promise<number> {
+  return pollUntil(
+    () => {
       const first = load.calls.sentMs.values().next();
-      if (first.done !== true) return first.value;
-      if (signal?.aborted === true) throw new Error('aborted');
-      if (Date.now() > deadline) throw new Error('httperf sent no request within 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('stopped');
-  })();
-  try {
-    return await Promise.race([poll, failure]);
-  } finally {
-    stopped = true;
-    poll.catch(() => undefined);
-  }
+      return first.done === true ? undefined : first.value;
+    },
+    { ...options, timeoutMs: 10_000, timeoutMessage: () => 'httperf sent no request within 10 s' },
+  );
 }

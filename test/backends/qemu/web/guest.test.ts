@@ -1,9 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { qemuArgv, type VmConfig } from '../../../../harness/backends/qemu/vm.ts';
-import { kernelRelease, readNicModule, WEB_PAGE } from '../../../../harness/backends/qemu/web/guest.ts';
+import { INIT_SCRIPT_SOURCE } from '../../../../harness/backends/qemu/image.ts';
+import {
+  GUEST_HTTP_PORT,
+  kernelRelease,
+  MODULE_IN_IMAGE,
+  NIC_MODEL,
+  readNicModule,
+  WEB_PAGE,
+  WEB_READY_LINE,
+  WEB_SCRIPT_PATH,
+  WEB_SCRIPT_SOURCE,
+} from '../../../../harness/backends/qemu/web/guest.ts';
 import { guestNic } from '../../../../harness/backends/qemu/web/network.ts';
 
 describe('web guest image', () => {
@@ -23,6 +34,18 @@ describe('web guest image', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('ships the guest scripts as executable files that name what the harness expects', () => {
+    const init = readFileSync(INIT_SCRIPT_SOURCE, 'utf8');
+    const web = readFileSync(WEB_SCRIPT_SOURCE, 'utf8');
+    for (const path of [INIT_SCRIPT_SOURCE, WEB_SCRIPT_SOURCE]) expect(statSync(path).mode & 0o111).not.toBe(0);
+    expect(init.split('\n')[0]).toBe('#!/bin/busybox sh');
+    expect(init).toContain(`\n/${WEB_SCRIPT_PATH}\n/bin/workload\n`);
+    expect(web).toContain(`/bin/busybox insmod /${MODULE_IN_IMAGE} || fail "insmod ${NIC_MODEL} failed"`);
+    expect(web).toContain(`(is the NIC model ${NIC_MODEL}?)`);
+    expect(web).toContain(`httpd -p ${GUEST_HTTP_PORT} -h /www`);
+    expect(web).toContain(`echo "${WEB_READY_LINE} ip=$address port=${GUEST_HTTP_PORT}"`);
   });
 
   it('serves a one-line page (one body line per reply in httperf output)', () => {

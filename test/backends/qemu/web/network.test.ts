@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DESTINATION_ADDRESS, LINK_PROFILES, SOURCE_ADDRESS, linkNames, ownerPid } from '../../../../harness/backends/qemu/links.ts';
+import { LINK_PROFILES } from '../../../../harness/backends/qemu/link-profiles.ts';
+import { DESTINATION_ADDRESS, SOURCE_ADDRESS, linkNames, ownerPid } from '../../../../harness/backends/qemu/links.ts';
 import {
   CLIENT_ADDRESS,
   GUEST_MAC,
