@@ -36,6 +36,11 @@ function keygen(path: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'pipe' });
 }
 
+/** The run's client key, restricted to forwarding the migration port (sshd(8) AUTHORIZED_KEYS FILE FORMAT). */
+export function authorizedKey(publicKey: string): string {
+  return `restrict,port-forwarding,permitopen="127.0.0.1:${INCOMING_PORT}" ${publicKey.trim()}\n`;
+}
+
 export function sshdConfig(dir: string): string {
   return [
     `ListenAddress ${DESTINATION_ADDRESS}:22`,
@@ -52,6 +57,12 @@ export function sshdConfig(dir: string): string {
     'StrictModes no',
     'AllowTcpForwarding local',
     `PermitOpen 127.0.0.1:${INCOMING_PORT}`,
+    // The run's key opens the migration stream's forward and nothing else: no shell, no command, no other forward.
+    'ForceCommand /bin/false',
+    'PermitUserRC no',
+    'AllowStreamLocalForwarding no',
+    'PermitTunnel no',
+    'GatewayPorts no',
     'AllowAgentForwarding no',
     'X11Forwarding no',
     'PermitTTY no',
@@ -81,7 +92,7 @@ export async function openSshTunnel(link: Link, dir: string, track: (proc: Manag
   const clientKey = join(dir, 'client_key');
   keygen(hostKey, 'vmbeam-harness-host');
   keygen(clientKey, 'vmbeam-harness-client');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`), { mode: 0o600 });
+  writeFileSync(join(dir, 'authorized_keys'), authorizedKey(readFileSync(`${clientKey}.pub`, 'utf8')), { mode: 0o600 });
   const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
   writeFileSync(join(dir, 'known_hosts'), `${DESTINATION_ADDRESS} ${hostPub}\n`, { mode: 0o600 });
   const configPath = join(dir, 'sshd_config');
