@@ -4,7 +4,7 @@
  * removes QEMUs, sshd, namespaces and /dev/shm files. This module never
  * calls process.exit: the CLI decides how to exit (see installSignalCleanup).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyLink, listNamespaces, ownerPid } from './links.ts';
@@ -85,6 +85,33 @@ function pidAlive(pid: number): boolean {
 export const SHM_PREFIX = 'vmbeam-';
 export const RUN_DIR_PREFIX = 'vmbeam-qemu-';
 
+/** The owner pid a command line names through a run's RAM file or private directory, if any. */
+export function ownerNamed(commandLine: string): number | undefined {
+  const match = /\/(?:vmbeam-qemu-|vmbeam-)(\d+)-/.exec(commandLine);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Live processes whose command line names a run whose harness is dead. */
+function processesOfDeadRuns(): { pid: number; commandLine: string }[] {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const pid = Number(entry);
+    let commandLine: string;
+    try {
+      commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      return []; // exited meanwhile
+    }
+    const owner = ownerNamed(commandLine);
+    return owner !== undefined && owner !== process.pid && pid !== process.pid && !pidAlive(owner) ? [{ pid, commandLine }] : [];
+  });
+}
+
 /**
  * Removes what runs of a harness that died without cleaning up (SIGKILL,
  * power loss) left behind: namespaces (and the processes inside), /dev/shm
@@ -93,6 +120,15 @@ export const RUN_DIR_PREFIX = 'vmbeam-qemu-';
  */
 export function sweepLeftovers(): string[] {
   const removed: string[] = [];
+  // Processes first (boot and KVM-probe QEMUs, sshd, ssh): they hold the files and namespaces below.
+  for (const { pid, commandLine } of processesOfDeadRuns()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      removed.push(`process ${pid} ${commandLine.slice(0, 60)}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
   const namespaces = listNamespaces().filter((name) => {
     const owner = ownerPid(name);
     return owner !== undefined && owner !== process.pid && !pidAlive(owner);
