@@ -1,16 +1,51 @@
 import type { Gate } from '../harness/gate/types.ts';
-import { PAPER_STATEMENTS } from '../harness/report/paper.ts';
+import { PAPER_STATEMENTS, VALIDATION_STATEMENTS } from '../harness/report/paper.ts';
 
 const MIB = 1024 * 1024;
 
 /**
+ * Validation statements (Figs. 4-7, headline claims) the model does not
+ * reproduce, each with why (docs/model.md §10). Their gates record the miss
+ * without failing; every other validation statement is an ordinary gate,
+ * so a mechanism that breaks a reproduced statement fails CI. No constant
+ * may be fitted to these statements to remove an entry: an entry goes only
+ * when a mechanism with grounds of its own brings the statement in.
+ */
+export const NOT_REPRODUCED: Readonly<Record<string, string>> = {
+  'fig4-vmbeam-over-blanket-cpu': 'docs/model.md §10',
+  'fig4-vmbeam-over-nest-cpu': 'docs/model.md §10',
+  'fig4-vmbeam-utilisation': 'docs/model.md §10',
+  'fig5-nest-access': 'docs/model.md §10',
+  'fig5-blanket-access': 'docs/model.md §10',
+  'fig6-blanket-time-10000': 'docs/model.md §10',
+  'fig6-blanket-downtime-10000': 'docs/model.md §10',
+  'fig6-nest-worst-rate': 'docs/model.md §10',
+  'fig6-nest-worst-time': 'docs/model.md §10',
+  'fig7-vmbeam-degradation': 'docs/model.md §10',
+  'fig7-blanket-degradation': 'docs/model.md §10',
+  'claim-downtime': 'docs/model.md §10',
+  'claim-cpu': 'docs/model.md §10',
+};
+
+/**
  * The simulator must keep reproducing every calibration statement of the
- * paper, and keep the shape of its results.
+ * paper, every validation statement it reproduces, and the shape of its
+ * results.
  */
 const SIM_GATES: readonly Gate[] = [
   ...PAPER_STATEMENTS.map(
     (statement): Gate => ({ kind: 'paper', name: `sim paper ${statement.id}`, backend: 'sim', statement: statement.id }),
   ),
+  ...VALIDATION_STATEMENTS.map((statement): Gate => {
+    const miss = NOT_REPRODUCED[statement.id];
+    return {
+      kind: 'paper',
+      name: `sim paper ${statement.id}`,
+      backend: 'sim',
+      statement: statement.id,
+      ...(miss === undefined ? {} : { notReproduced: miss }),
+    };
+  }),
   {
     kind: 'threshold',
     name: 'sim vmbeam downtime at 4096 MB',

@@ -20,6 +20,8 @@ import { csvPath, readTable } from './results/csv.ts';
 import { fig2Table, fig3Table, fig4Table, fig5Table, fig6Table, fig7Table } from './results/tables.ts';
 import type { ColumnSpec, Table } from './results/table.ts';
 import { predictionSections } from './report/predictions.ts';
+import { BLIND_REVISION, readBlindRows } from './report/blind.ts';
+import { validationSection } from './report/paper-validation.ts';
 import { parseBackend, parseChoice, parseCount, parseFigures, UsageError } from './options.ts';
 import { writeRunInfo } from './results/run-info.ts';
 import { runExperiments, type PointProgress } from './runner.ts';
@@ -287,7 +289,23 @@ function writeReport(resultsDir: string, figures: readonly FigureId[], context: 
     ...optional('fig6', read('6', fig6Table)),
     ...optional('fig7', read('7', fig7Table)),
   });
-  const report = reproductionReport(context, comparisons, predictions, appendix);
+  // Figs. 4-7 and the headline claims against the paper, on the paper's testbed as modelled (sim) or run (xen).
+  const paperTestbed = context.scale === 'paper' && (context.profile ?? 'paper') === 'paper' && context.backend !== 'qemu';
+  const validation = paperTestbed
+    ? validationSection(
+        {
+          ...optional('fig2', read('2', fig2Table)),
+          ...optional('fig3', read('3', fig3Table)),
+          ...optional('fig4', read('4', fig4Table)),
+          ...optional('fig5', read('5', fig5Table)),
+          ...optional('fig6', read('6', fig6Table)),
+          ...optional('fig7', read('7', fig7Table)),
+        },
+        context.backend === 'sim' ? readBlindRows() : undefined,
+        `sim at ${BLIND_REVISION}`,
+      )
+    : undefined;
+  const report = reproductionReport(context, comparisons, predictions, appendix, validation);
   writeFileSync(join(resultsDir, 'REPORT.md'), report);
   return report;
 }
