@@ -12,9 +12,6 @@ const MIB = 1024 * 1024;
  * when a mechanism with grounds of its own brings the statement in.
  */
 export const NOT_REPRODUCED: Readonly<Record<string, string>> = {
-  'fig4-vmbeam-over-blanket-cpu': 'docs/model.md §10',
-  'fig4-vmbeam-over-nest-cpu': 'docs/model.md §10',
-  'fig4-vmbeam-utilisation': 'docs/model.md §10',
   'fig5-nest-access': 'docs/model.md §10',
   'fig5-blanket-access': 'docs/model.md §10',
   'fig6-blanket-time-10000': 'docs/model.md §10',
@@ -24,7 +21,6 @@ export const NOT_REPRODUCED: Readonly<Record<string, string>> = {
   'fig7-vmbeam-degradation': 'docs/model.md §10',
   'fig7-blanket-degradation': 'docs/model.md §10',
   'claim-downtime': 'docs/model.md §10',
-  'claim-cpu': 'docs/model.md §10',
 };
 
 /**

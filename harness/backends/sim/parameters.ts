@@ -148,6 +148,17 @@ export const ZERO_COPY = {
   sharePerPageS: 10.45e-6,
   /** assumption: releasing the source's mapping is a batched p2m update, far cheaper than sharing. */
   releasePerPageS: 0.05e-6,
+  /**
+   * assumption, grounded in Xen 4.2.2's receiver (docs/model.md §10, R1): CPU
+   * seconds the destination guest Dom0 spends establishing a shared page in
+   * the new guest, per CPU second the source spends sharing it. Xen's
+   * receiver does per-page work for every page it takes in
+   * (tools/libxc/xc_domain_restore.c, apply_batch: populate_physmap, p2m
+   * update, xc_map_foreign_bulk, then the memcpy); zero-copy drops only the
+   * memcpy. Equal cost at both ends, as for encryption and decryption. The
+   * destination keeps pace with the source, so migration time is unchanged.
+   */
+  destinationCpuSPerSourceCpuS: 1,
   /** calibration (Fig. 2b): VMBeam's 0.6 s downtime at 4 GB, less the release of 1 Mi pages. */
   finalStageS: VMBEAM_DOWNTIME_S - 0.05e-6 * 1024 * 256,
   /** assumption: xl's control records cross the emulated network through its SSH session, i.e. Xen-Nest's path. */
@@ -290,6 +301,8 @@ export interface SimParameters {
     readonly setupS: number;
     readonly sharePerPageS: number;
     readonly releasePerPageS: number;
+    /** CPU seconds at the destination per CPU second of sharing at the source (Fig. 4's CPU only). */
+    readonly destinationCpuSPerSourceCpuS: number;
     readonly finalStageS: number;
     /** Where the control records (setup and final state) go, and how they are framed. */
     readonly controlStages: readonly PathStage[];

@@ -28,9 +28,10 @@ export function simulateMigration(
     const result = simulateZeroCopy({ guestPages, ...zeroCopy });
     link.stream(0, parameters.setupRecordBytes, controlBytesPerS);
     link.stream(result.suspendS, parameters.finalStateBytes, controlBytesPerS);
-    // Sharing and release are hypercalls from the source guest Dom0's vCPU: it runs flat out.
-    const { setupS, sharePerPageS, releasePerPageS } = zeroCopy;
-    cpu.add(setupS, result.suspendS, guestPages * sharePerPageS);
+    // Sharing and release are hypercalls from the source guest Dom0's vCPU: it runs flat out,
+    // and the destination guest Dom0 keeps pace establishing each page in the new guest (R1).
+    const { setupS, sharePerPageS, releasePerPageS, destinationCpuSPerSourceCpuS } = zeroCopy;
+    cpu.add(setupS, result.suspendS, guestPages * sharePerPageS * (1 + destinationCpuSPerSourceCpuS));
     cpu.add(result.suspendS, result.suspendS + guestPages * releasePerPageS, guestPages * releasePerPageS);
     cpu.add(result.suspendS, result.migrationTimeS, parameters.fixedCpuS);
     return {
