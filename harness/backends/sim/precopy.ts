@@ -234,3 +234,35 @@ export function convergedReason(dirtyBytes: number, bytesPerS: number, downtimeL
   if (downtimeLimitS === undefined) return undefined;
   return dirtyBytes === 0 || dirtyBytes < bytesPerS * downtimeLimitS ? 'downtime-limit' : undefined;
 }
+
+/**
+ * The longest any migration can take under a Xen-style policy at a
+ * constant stream rate, whatever the workload does (docs/model.md §10,
+ * R3): pass 1 sends at most every page, every later pass at most the
+ * workload's region; the loop stops after the pass that takes the total
+ * past `maxSentFactor` times the guest, or after `maxIterations` passes;
+ * the final pass sends at most the region. Each page is costed with a
+ * whole batch header, so this is an upper bound.
+ */
+export function precopyCeiling(input: {
+  readonly guestPages: number;
+  readonly regionPages: number;
+  readonly policy: PrecopyPolicy;
+  readonly pageBytes: number;
+  readonly pageHeaderBytes: number;
+  readonly batchHeaderBytes: number;
+  readonly streamBytesPerS: number;
+  readonly setupS: number;
+  readonly finalStageS: number;
+}): { readonly maxPagesSent: number; readonly maxMigrationTimeS: number } {
+  const { guestPages: n, regionPages: r, policy } = input;
+  const byIterations = n + (policy.maxIterations - 1) * r;
+  const byFactor = policy.maxSentFactor * n + r;
+  const live = r === 0 ? n : Math.min(byIterations, byFactor);
+  const maxPagesSent = live + r;
+  const bytesPerPage = input.pageBytes + input.pageHeaderBytes + input.batchHeaderBytes;
+  return {
+    maxPagesSent,
+    maxMigrationTimeS: input.setupS + (maxPagesSent * bytesPerPage) / input.streamBytesPerS + input.finalStageS,
+  };
+}

@@ -7,7 +7,7 @@ import {
   XEN_PRECOPY_POLICY,
   type PrecopyPolicy,
 } from '../../../harness/backends/sim/parameters.ts';
-import { simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
+import { precopyCeiling, simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
 import { Random } from '../../../harness/backends/sim/rng.ts';
 
 const MB_PAGES = 256;
@@ -117,5 +117,39 @@ describe('Xen 4.2.2 pre-copy', () => {
     const c = run({ guestMb: 256, regionMb: 128, pagesPerS: 3000, bytesPerS: 12e6, seed: 8 });
     expect(a).toEqual(b);
     expect(c.pagesSent).not.toBe(a.pagesSent);
+  });
+});
+
+describe('the pre-copy ceiling (R3)', () => {
+  const base = {
+    guestPages: 2048 * MB_PAGES, regionPages: 1024 * MB_PAGES, policy: XEN_PRECOPY_POLICY,
+    pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4, streamBytesPerS: 10e6, setupS: 1, finalStageS: 1,
+  };
+
+  it('is 3N + R live pages plus R in the final pass when the factor binds first', () => {
+    const { maxPagesSent } = precopyCeiling(base);
+    expect(maxPagesSent).toBe(3 * base.guestPages + 2 * base.regionPages);
+  });
+
+  it('is N + 28 R + R when the 29 passes bind first, and N for an idle guest', () => {
+    const small = { ...base, regionPages: 1000 };
+    expect(precopyCeiling(small).maxPagesSent).toBe(base.guestPages + 29 * 1000);
+    expect(precopyCeiling({ ...base, regionPages: 0 }).maxPagesSent).toBe(base.guestPages);
+  });
+
+  it('bounds every simulated migration, whatever the dirty rate', () => {
+    for (const pagesPerS of [0, 3000, 9000, 20000]) {
+      const guestPages = 64 * MB_PAGES;
+      const regionPages = 32 * MB_PAGES;
+      const bytesPerS = 2e6;
+      const result = simulatePrecopy({
+        guestPages, dirtyLog: new DirtyLog(scatteredRegion(guestPages, regionPages, new Random(3)), pagesPerS, 1, new Random(4)),
+        streamBytesPerS: bytesPerS, setupS: 1, finalStageS: 0.5, policy: XEN_PRECOPY_POLICY,
+        pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4,
+      });
+      const ceiling = precopyCeiling({ ...base, guestPages, regionPages, streamBytesPerS: bytesPerS, setupS: 1, finalStageS: 0.5 });
+      expect(result.pagesSent).toBeLessThanOrEqual(ceiling.maxPagesSent);
+      expect(result.migrationTimeS).toBeLessThanOrEqual(ceiling.maxMigrationTimeS);
+    }
   });
 });
