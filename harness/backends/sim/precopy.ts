@@ -241,7 +241,7 @@ export function convergedReason(dirtyBytes: number, bytesPerS: number, downtimeL
  * R3): pass 1 sends at most every page, every later pass at most the
  * workload's region; the loop stops after the pass that takes the total
  * past `maxSentFactor` times the guest, or after `maxIterations` passes;
- * the final pass sends at most the region. Each page is costed with a
+ * the final pass, the downtime, sends at most the region. Each page is costed with a
  * whole batch header, so this is an upper bound.
  */
 export function precopyCeiling(input: {
@@ -254,7 +254,7 @@ export function precopyCeiling(input: {
   readonly streamBytesPerS: number;
   readonly setupS: number;
   readonly finalStageS: number;
-}): { readonly maxPagesSent: number; readonly maxMigrationTimeS: number } {
+}): { readonly maxPagesSent: number; readonly maxMigrationTimeS: number; readonly maxDowntimeS: number } {
   const { guestPages: n, regionPages: r, policy } = input;
   const byIterations = n + (policy.maxIterations - 1) * r;
   const byFactor = policy.maxSentFactor * n + r;
@@ -264,5 +264,7 @@ export function precopyCeiling(input: {
   return {
     maxPagesSent,
     maxMigrationTimeS: input.setupS + (maxPagesSent * bytesPerPage) / input.streamBytesPerS + input.finalStageS,
+    // The final pass sends at most what the region can hold dirty (n for an idle guest's empty pass is 0).
+    maxDowntimeS: (r * bytesPerPage) / input.streamBytesPerS + input.finalStageS,
   };
 }

@@ -150,6 +150,7 @@ describe('the pre-copy ceiling (R3)', () => {
       const ceiling = precopyCeiling({ ...base, guestPages, regionPages, streamBytesPerS: bytesPerS, setupS: 1, finalStageS: 0.5 });
       expect(result.pagesSent).toBeLessThanOrEqual(ceiling.maxPagesSent);
       expect(result.migrationTimeS).toBeLessThanOrEqual(ceiling.maxMigrationTimeS);
+      expect(result.downtimeS).toBeLessThanOrEqual(ceiling.maxDowntimeS);
     }
   });
 });
