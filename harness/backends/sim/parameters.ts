@@ -14,6 +14,7 @@
  * Nothing here is fitted to Figs. 4-7.
  */
 import type { SystemName } from '../../systems.ts';
+import { GUEST_P2M, type GuestP2m } from './p2m.ts';
 
 /** public: x86 page size. */
 export const PAGE_BYTES = 4096;
@@ -84,11 +85,11 @@ export const FINAL_STATE_BYTES = 256 * 1024;
  */
 export const STAGE_THROUGHPUT_MBPS = {
   /** calibration (fit): SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
-  sshCipher: 575,
+  sshCipher: 577,
   /** calibration (fit): the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
   emulatedNic: 117,
   /** calibration (fit): Blanket front-end to back-end through grant tables in the cloud Dom0. */
-  blanketIpc: 639,
+  blanketIpc: 644,
   /** public: TCP payload rate of gigabit Ethernet, 1000 Mbit/s x 1448 / 1538. */
   gigabitEthernet: 941,
 } as const;
@@ -96,7 +97,7 @@ export const STAGE_THROUGHPUT_MBPS = {
 export type PathStage = keyof typeof STAGE_THROUGHPUT_MBPS;
 
 /** calibration (fit): `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
-export const PRECOPY_SETUP_S = 1.7;
+export const PRECOPY_SETUP_S = 2.29;
 
 export interface PrecopyPathParameters {
   readonly stages: readonly PathStage[];
@@ -143,9 +144,9 @@ export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, Preco
 
 export const ZERO_COPY = {
   /** calibration (fit): VMBeam's fixed start-up (session, target domain, sharing set-up). */
-  setupS: 4.43,
+  setupS: 4.92,
   /** calibration (fit): cost to share one guest page with the destination through the nested hypervisors. */
-  sharePerPageS: 10.45e-6,
+  sharePerPageS: 10.02e-6,
   /** assumption: releasing the source's mapping is a batched p2m update, far cheaper than sharing. */
   releasePerPageS: 0.05e-6,
   /**
@@ -311,6 +312,8 @@ export interface SimParameters {
   /** Pages of RAM outside the guest's memory (firmware, option ROMs) that every migration sends, zero-copy too. */
   readonly nonGuestRamPages: number;
   readonly guestMemory: GuestMemory;
+  /** Which frames the sender walks and counts for each system's guest (R4). */
+  readonly guestP2m: Readonly<Record<Exclude<SystemName, 'vmbeam'>, GuestP2m>>;
   /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
   readonly initialBitmapSyncs: number;
   readonly guestLayoutSeed: number;
@@ -345,6 +348,7 @@ export const PAPER_PARAMETERS: SimParameters = {
   precopyPaths: PRECOPY_PATHS,
   zeroCopy: ZERO_COPY,
   guestMemory: GUEST_MEMORY,
+  guestP2m: GUEST_P2M,
   /** brief §2: VMBeam relocates every page, none is sent; Xen sends the guest's pages only. */
   nonGuestRamPages: 0,
   /** Xen 4.2.2: xc_domain_save counts its passes (`iter`), nothing before pass 1. */

@@ -20,6 +20,7 @@ import { LINK_PROFILES, linkRateBytesPerS, tbfQueueBytes } from '../qemu/links.t
 import { XEN_MAX_FACTOR, XEN_MAX_ITERS, migrationParameters } from '../qemu/policy.ts';
 import type { MigrationPolicy } from '../qemu/types.ts';
 import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, type GuestMemory, type PathStage, type SimParameters } from './parameters.ts';
+import type { GuestP2m } from './p2m.ts';
 
 type PrecopySystem = Exclude<SystemName, 'vmbeam'>;
 const PRECOPY_SYSTEMS = SYSTEMS.filter((system): system is PrecopySystem => system !== 'vmbeam');
@@ -424,6 +425,18 @@ export const PROFILE_DIFFERENCES: readonly ProfileDifference[] = [
     host: ({ testbed }) => Math.round(testbed.zeroCopy.pagesSent.mean),
     apply: (p, nonGuestRamPages) => ({ ...p, nonGuestRamPages }),
     format: fixed(0),
+  }),
+  difference({
+    id: 'guest-p2m',
+    what: "frames the sender walks and counts beyond the guest's pages (R4: an HVM guest's p2m up to its special pages)",
+    unit: 'kind',
+    paperSource: "Xen 4.2.2 p2m_size = xc_domain_maximum_gpfn() + 1; Xen-Nest's guest taken as HVM on the paper's Fig. 6 text (docs/model.md §10, R4)",
+    hostSource: 'QEMU 7.2 sends its RAM blocks only: no frames beyond the guest',
+    paths: ['guestP2m.*'],
+    paper: (p) => perSystem((system) => p.guestP2m[system]),
+    host: () => perSystem((): GuestP2m => 'guest-pages'),
+    apply: (p, guestP2m) => ({ ...p, guestP2m }),
+    format: (value) => Object.entries(value).map(([system, kind]) => `${system} ${kind}`).join(', '),
   }),
   difference({
     id: 'iterations',

@@ -3,6 +3,7 @@ import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { accessPerByte, COPY_PATHS } from './copy-paths.ts';
 import { DirtyLog, scatteredRegion } from './dirty-log.ts';
+import { p2mFrames } from './p2m.ts';
 import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, streamBytesPerS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
 import { Random } from './rng.ts';
@@ -67,6 +68,7 @@ export function simulateMigration(
     pageHeaderBytes: parameters.pageHeaderBytes,
     batchHeaderBytes: parameters.batchHeaderBytes,
     ...outsideRegionBytes(point.memoryMb, guestPages, region.length, parameters),
+    p2mFrames: p2mFrames(guestPages, parameters.guestP2m[point.system]),
     ...(path.downtimeLimitS === undefined ? {} : { downtimeLimitS: path.downtimeLimitS }),
     onStream: (startS, endS, bytes) => {
       link.add(startS, endS, bytes);

@@ -9,6 +9,7 @@ import {
 } from '../../../harness/backends/sim/parameters.ts';
 import { precopyCeiling, simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
 import { Random } from '../../../harness/backends/sim/rng.ts';
+import { p2mFrames } from '../../../harness/backends/sim/p2m.ts';
 
 const MB_PAGES = 256;
 const PAGE_ON_WIRE = PAGE_HEADER_BYTES + PAGE_BYTES;
@@ -152,5 +153,31 @@ describe('the pre-copy ceiling (R3)', () => {
       expect(result.migrationTimeS).toBeLessThanOrEqual(ceiling.maxMigrationTimeS);
       expect(result.downtimeS).toBeLessThanOrEqual(ceiling.maxDowntimeS);
     }
+  });
+});
+
+describe('an HVM guest\'s p2m (R4)', () => {
+  it('reaches the special pages below 0xff000, or the RAM moved above 4 GiB', () => {
+    expect(p2mFrames(2048 * MB_PAGES, 'hvm')).toBe(0xff000);
+    expect(p2mFrames(4096 * MB_PAGES, 'hvm')).toBe(0x100000 + (4096 * MB_PAGES - 0xf0000));
+    expect(p2mFrames(2048 * MB_PAGES, 'guest-pages')).toBe(2048 * MB_PAGES);
+  });
+
+  it('pass 1 counts the dataless frames toward the 3x rule and sends 8 bytes for each', () => {
+    const guestPages = 64 * MB_PAGES;
+    const regionPages = 32 * MB_PAGES;
+    const input = (p2m: number | undefined) => ({
+      guestPages, dirtyLog: new DirtyLog(scatteredRegion(guestPages, regionPages, new Random(3)), 20000, 1, new Random(4)),
+      streamBytesPerS: 2e6, setupS: 1, finalStageS: 0.5, policy: XEN_PRECOPY_POLICY,
+      pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4, ...(p2m === undefined ? {} : { p2mFrames: p2m }),
+    });
+    const pv = simulatePrecopy(input(undefined));
+    const hvm = simulatePrecopy(input(4 * guestPages));
+    expect(pv.framesCounted).toBe(pv.pagesSent);
+    expect(hvm.passes[0]!.sentPages).toBe(4 * guestPages - hvm.passes[0]!.skippedPages);
+    expect(hvm.framesCounted - hvm.pagesSent).toBe(3 * guestPages);
+    // Each dataless frame is its 8-byte word on the stream, each batch of them a 4-byte count.
+    const datalessBytes = 3 * guestPages * PAGE_HEADER_BYTES + Math.ceil((3 * guestPages) / 1024) * 4;
+    expect(hvm.passes[0]!.endS - hvm.passes[0]!.startS).toBeGreaterThanOrEqual(datalessBytes / 2e6);
   });
 });
