@@ -113,18 +113,7 @@ export function reproductionReport(
     '',
     '## Validation figures (Figs. 4 to 7)',
     '',
-    ...(validation === undefined
-      ? []
-      : [
-          '### Statements of the paper (Figs. 4 to 7, headline claims)',
-          '',
-          'Each statement the brief (§5) gives for the validation figures and the abstract, with issue 14\'s tolerance. No model constant was fitted to any of them: a statement outside its tolerance is **not reproduced** and stays so. The blind prediction is what the simulator predicted before the paper\'s numbers were known, read from that commit\'s committed output.',
-          '',
-          validation,
-          '',
-          '### This run\'s results',
-          '',
-        ]),
+    ...(validation === undefined ? [] : [validation, '', '### This run\'s results', '']),
     context.backend === 'sim'
       ? 'Results of the model, from mechanisms documented in docs/model.md; no constant was fitted to them.'
       : 'Measured on this backend.',

@@ -163,5 +163,11 @@ export function compareValidation(rows: StatementRows, statements: readonly Vali
 export function validationSection(rows: StatementRows, blind: StatementRows | undefined, blindLabel: string): string | undefined {
   const comparisons = compareValidation(rows);
   if (comparisons.length === 0) return undefined;
-  return validationTable(comparisons, blind === undefined ? undefined : compareValidation(blind), blindLabel);
+  return [
+    '### Statements of the paper (Figs. 4 to 7, headline claims)',
+    '',
+    "Each statement the brief (§5) gives for the validation figures and the abstract, with issue 14's tolerance. No model constant was fitted to any of them: a statement outside its tolerance is **not reproduced** and stays so. The blind prediction is what the simulator predicted before the paper's numbers were known, read from that commit's committed output.",
+    '',
+    validationTable(comparisons, blind === undefined ? undefined : compareValidation(blind), blindLabel),
+  ].join('\n');
 }
