@@ -1,16 +1,46 @@
 import type { Gate } from '../harness/gate/types.ts';
-import { PAPER_STATEMENTS } from '../harness/report/paper.ts';
+import { PAPER_STATEMENTS, VALIDATION_STATEMENTS } from '../harness/report/paper.ts';
 
 const MIB = 1024 * 1024;
 
 /**
+ * Validation statements (Figs. 4-7, headline claims) the model does not
+ * reproduce, each with why (docs/model.md §10). Their gates record the miss
+ * without failing; every other validation statement is an ordinary gate,
+ * so a mechanism that breaks a reproduced statement fails CI. No constant
+ * may be fitted to these statements to remove an entry: an entry goes only
+ * when a mechanism with grounds of its own brings the statement in.
+ */
+export const NOT_REPRODUCED: Readonly<Record<string, string>> = {
+  'fig5-nest-access': "R2: the copies public source makes count 17, 3 above the paper (docs/model.md §10)",
+  'fig5-blanket-access': "R2: the copies public source makes count 15, 3 above the paper (docs/model.md §10)",
+  'fig6-blanket-time-10000': "R3: above the ceiling of Xen 4.2.2's loop at the calibrated rate (docs/model.md §10)",
+  'fig6-blanket-downtime-10000': "R3: the paper's stream must have been slower under the workload (docs/model.md §10)",
+  'fig6-nest-worst-rate': "R3, R4: the model's curve is a plateau from 5,000 to 10,000 pages/s, its maximum at 8,000 (docs/model.md §10)",
+  'fig7-vmbeam-degradation': "no grounded resource shared with page sharing (docs/model.md §10, Fig. 7)",
+  'fig7-blanket-degradation': "the Blanket path is not saturated by stream plus web load (docs/model.md §10, Fig. 7)",
+  'claim-downtime': "downtimes read off Fig. 2b averages; least reduction 16.1 % at 4 GB (docs/model.md §10)",
+};
+
+/**
  * The simulator must keep reproducing every calibration statement of the
- * paper, and keep the shape of its results.
+ * paper, every validation statement it reproduces, and the shape of its
+ * results.
  */
 const SIM_GATES: readonly Gate[] = [
   ...PAPER_STATEMENTS.map(
     (statement): Gate => ({ kind: 'paper', name: `sim paper ${statement.id}`, backend: 'sim', statement: statement.id }),
   ),
+  ...VALIDATION_STATEMENTS.map((statement): Gate => {
+    const miss = NOT_REPRODUCED[statement.id];
+    return {
+      kind: 'paper',
+      name: `sim paper ${statement.id}`,
+      backend: 'sim',
+      statement: statement.id,
+      ...(miss === undefined ? {} : { notReproduced: miss }),
+    };
+  }),
   {
     kind: 'threshold',
     name: 'sim vmbeam downtime at 4096 MB',

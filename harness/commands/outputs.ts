@@ -6,7 +6,11 @@ import { FIGURE_REGISTRY } from '../registry.ts';
 import { compareWithPaper } from '../report/calibration.ts';
 import { reproductionReport, type ReportContext } from '../report/markdown.ts';
 import { csvPath, readTable } from '../results/csv.ts';
-import { fig2Table, fig3Table } from '../results/tables.ts';
+import { fig2Table, fig3Table, fig4Table, fig5Table, fig6Table, fig7Table } from '../results/tables.ts';
+import type { ColumnSpec, Table } from '../results/table.ts';
+import { BLIND_REVISION, readBlindRows } from '../report/blind.ts';
+import { orderingSection } from '../report/orderings.ts';
+import { validationSection, type StatementRows } from '../report/paper-validation.ts';
 
 export interface RenderedChart {
   readonly name: string;
@@ -24,9 +28,36 @@ export function writeReport(resultsDir: string, figures: readonly FigureId[], co
     const section = FIGURE_REGISTRY[figure].reportSection;
     return section === null ? [] : [section(resultsDir)];
   });
-  const report = reproductionReport(context, comparisons, sections.join('\n\n'), appendix);
+  const report = reproductionReport(context, comparisons, sections.join('\n\n'), appendix, statementsSection(resultsDir, figures, context));
   writeFileSync(join(resultsDir, 'REPORT.md'), report);
   return report;
+}
+
+/**
+ * Figs. 4-7 and the headline claims against the paper: judged on the
+ * paper's testbed as modelled (sim, beside its blind predictions) or run
+ * (xen); on the qemu testbed, another platform, only the orderings and
+ * ratios the paper reports.
+ */
+function statementsSection(resultsDir: string, figures: readonly FigureId[], context: ReportContext): string | undefined {
+  const read = <C extends ColumnSpec>(figure: FigureId, table: Table<C>) => (figures.includes(figure) ? readTable(table, csvPath(resultsDir, table)) : undefined);
+  const rows: StatementRows = {
+    ...optional('fig2', read('2', fig2Table)),
+    ...optional('fig3', read('3', fig3Table)),
+    ...optional('fig4', read('4', fig4Table)),
+    ...optional('fig5', read('5', fig5Table)),
+    ...optional('fig6', read('6', fig6Table)),
+    ...optional('fig7', read('7', fig7Table)),
+  };
+  if (context.backend === 'qemu') return orderingSection(rows, 'the qemu testbed');
+  const paperTestbed = context.scale === 'paper' && (context.profile ?? 'paper') === 'paper';
+  if (!paperTestbed) return undefined;
+  return validationSection(rows, context.backend === 'sim' ? readBlindRows() : undefined, `sim at ${BLIND_REVISION}`);
+}
+
+/** `{ [key]: value }` when the value exists, `{}` otherwise (for exact optional properties). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** Renders every chart of the figures as SVG and PNG into `figuresDir`. */

@@ -4,7 +4,7 @@ import type { Verdict } from './types.ts';
 // The package is CommonJS: at run time its default import is the builder itself.
 const builder = junit as unknown as Builder;
 
-const STATUS = { pass: 'pass', fail: 'FAIL', skipped: 'skip' } as const;
+const STATUS = { pass: 'pass', fail: 'FAIL', skipped: 'skip', 'not-reproduced': 'not reproduced (known miss, does not fail)' } as const;
 
 /** The verdicts as a plain-text table for the terminal. */
 export function verdictTable(verdicts: readonly Verdict[]): string {
@@ -15,7 +15,8 @@ export function verdictTable(verdicts: readonly Verdict[]): string {
 
 export function summaryLine(verdicts: readonly Verdict[]): string {
   const count = (status: Verdict['status']) => verdicts.filter((verdict) => verdict.status === status).length;
-  return `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`;
+  const misses = count('not-reproduced');
+  return `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped${misses > 0 ? `, ${misses} not reproduced (known misses of the paper, recorded, not failing)` : ''}`;
 }
 
 export function verdictMarkdown(verdicts: readonly Verdict[]): string {
@@ -42,6 +43,8 @@ export function verdictJunit(verdicts: readonly Verdict[]): string {
     const testCase = suite.testCase().className(`gates.${verdict.gate.kind}`).name(verdict.gate.name);
     if (verdict.status === 'fail') testCase.failure(`observed ${verdict.observed}, bound ${verdict.bound}: ${verdict.detail}`);
     if (verdict.status === 'skipped') testCase.skipped();
+    // A known miss of the paper passes CI but is printed with the test case.
+    if (verdict.status === 'not-reproduced') testCase.standardOutput(`not reproduced (known miss): observed ${verdict.observed}, paper ${verdict.bound}: ${verdict.detail}`);
   }
   return report.build();
 }

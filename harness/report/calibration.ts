@@ -17,7 +17,7 @@ export interface Comparison {
 const GIB = 1024 ** 3;
 
 /** Mean of a metric per system and memory size over the rows that succeeded. */
-class Means<Row extends { readonly system: string; readonly memory_mb: number | undefined; readonly status: string }> {
+export class Means<Row extends { readonly system: string; readonly memory_mb: number | undefined; readonly status: string }> {
   constructor(private readonly rows: readonly Row[]) {}
 
   at(system: SystemName, memoryMb: number, metric: (row: Row) => number | undefined): number | undefined {
@@ -36,7 +36,7 @@ class Means<Row extends { readonly system: string; readonly memory_mb: number | 
   }
 }
 
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
+export function ratio(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined || b === 0 ? undefined : a / b;
 }
 
@@ -121,13 +121,15 @@ export function judge(statement: PaperStatement, reproduced: Reproduced | undefi
   if (reproduced === undefined) return { statement, reproduced, errorPct: undefined, pass: false };
   const low = 'value' in reproduced ? reproduced.value : reproduced.min;
   const high = 'value' in reproduced ? reproduced.value : reproduced.max;
-  if ('range' in statement.expect) {
-    const [from, to] = statement.expect.range;
-    return { statement, reproduced, errorPct: undefined, pass: low >= from && high <= to };
+  const central = 'value' in reproduced ? reproduced.value : (low + high) / 2;
+  const expect = statement.expect;
+  // Relative error against the paper's value, where it states one other than 0.
+  const errorPct = 'value' in expect && expect.value !== 0 ? ((central - expect.value) / expect.value) * 100 : undefined;
+  if ('range' in expect) {
+    const [from, to] = expect.range;
+    return { statement, reproduced, errorPct, pass: low >= from && high <= to };
   }
-  const { value, tolerancePct } = statement.expect;
-  const errorPct = ((('value' in reproduced ? reproduced.value : (low + high) / 2) - value) / value) * 100;
-  return { statement, reproduced, errorPct, pass: Math.abs(errorPct) <= tolerancePct };
+  return { statement, reproduced, errorPct, pass: errorPct !== undefined && Math.abs(errorPct) <= expect.tolerancePct };
 }
 
 /** Every calibration statement of the paper against a run's rows (a missing row fails). */

@@ -15,6 +15,7 @@
  * Nothing here is fitted to Figs. 4-7.
  */
 import type { SystemName } from '../../systems.ts';
+import { GUEST_P2M, type GuestP2m } from './p2m.ts';
 
 /** public: x86 page size (harness/units.ts). */
 import { PAGE_BYTES } from '../../units.ts';
@@ -86,11 +87,11 @@ export const FINAL_STATE_BYTES = 256 * 1024;
  */
 export const STAGE_THROUGHPUT_MBPS = {
   /** calibration (fit): SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
-  sshCipher: 575,
+  sshCipher: 577,
   /** calibration (fit): the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
   emulatedNic: 117,
   /** calibration (fit): Blanket front-end to back-end through grant tables in the cloud Dom0. */
-  blanketIpc: 639,
+  blanketIpc: 644,
   /** public: TCP payload rate of gigabit Ethernet, 1000 Mbit/s x 1448 / 1538. */
   gigabitEthernet: 941,
 } as const;
@@ -98,7 +99,7 @@ export const STAGE_THROUGHPUT_MBPS = {
 export type PathStage = keyof typeof STAGE_THROUGHPUT_MBPS;
 
 /** calibration (fit): `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
-export const PRECOPY_SETUP_S = 1.7;
+export const PRECOPY_SETUP_S = 2.29;
 
 export interface PrecopyPathParameters {
   readonly stages: readonly PathStage[];
@@ -145,11 +146,22 @@ export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, Preco
 
 export const ZERO_COPY = {
   /** calibration (fit): VMBeam's fixed start-up (session, target domain, sharing set-up). */
-  setupS: 4.43,
+  setupS: 4.92,
   /** calibration (fit): cost to share one guest page with the destination through the nested hypervisors. */
-  sharePerPageS: 10.45e-6,
+  sharePerPageS: 10.02e-6,
   /** assumption: releasing the source's mapping is a batched p2m update, far cheaper than sharing. */
   releasePerPageS: 0.05e-6,
+  /**
+   * assumption, grounded in Xen 4.2.2's receiver (docs/model.md §10, R1): CPU
+   * seconds the destination guest Dom0 spends establishing a shared page in
+   * the new guest, per CPU second the source spends sharing it. Xen's
+   * receiver does per-page work for every page it takes in
+   * (tools/libxc/xc_domain_restore.c, apply_batch: populate_physmap, p2m
+   * update, xc_map_foreign_bulk, then the memcpy); zero-copy drops only the
+   * memcpy. Equal cost at both ends, as for encryption and decryption. The
+   * destination keeps pace with the source, so migration time is unchanged.
+   */
+  destinationCpuSPerSourceCpuS: 1,
   /** calibration (Fig. 2b): VMBeam's 0.6 s downtime at 4 GB, less the release of 1 Mi pages. */
   finalStageS: VMBEAM_DOWNTIME_S - 0.05e-6 * 1024 * 256,
   /** assumption: xl's control records cross the emulated network through its SSH session, i.e. Xen-Nest's path. */
@@ -292,6 +304,8 @@ export interface SimParameters {
     readonly setupS: number;
     readonly sharePerPageS: number;
     readonly releasePerPageS: number;
+    /** CPU seconds at the destination per CPU second of sharing at the source (Fig. 4's CPU only). */
+    readonly destinationCpuSPerSourceCpuS: number;
     readonly finalStageS: number;
     /** Where the control records (setup and final state) go, and how they are framed. */
     readonly controlStages: readonly PathStage[];
@@ -300,6 +314,8 @@ export interface SimParameters {
   /** Pages of RAM outside the guest's memory (firmware, option ROMs) that every migration sends, zero-copy too. */
   readonly nonGuestRamPages: number;
   readonly guestMemory: GuestMemory;
+  /** Which frames the sender walks and counts for each system's guest (R4). */
+  readonly guestP2m: Readonly<Record<Exclude<SystemName, 'vmbeam'>, GuestP2m>>;
   /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
   readonly initialBitmapSyncs: number;
   readonly guestLayoutSeed: number;
@@ -334,6 +350,7 @@ export const PAPER_PARAMETERS: SimParameters = {
   precopyPaths: PRECOPY_PATHS,
   zeroCopy: ZERO_COPY,
   guestMemory: GUEST_MEMORY,
+  guestP2m: GUEST_P2M,
   /** brief §2: VMBeam relocates every page, none is sent; Xen sends the guest's pages only. */
   nonGuestRamPages: 0,
   /** Xen 4.2.2: xc_domain_save counts its passes (`iter`), nothing before pass 1. */

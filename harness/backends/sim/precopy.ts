@@ -23,6 +23,15 @@ export interface PrecopyInput {
    * every page goes out in full.
    */
   readonly outsideRegionPageBytesOnWire?: number;
+  /**
+   * Frames Xen walks and counts (`p2m_size`, xc_domain_maximum_gpfn + 1),
+   * when more than the guest's pages: an HVM guest's p2m reaches its
+   * special pages below 4 GiB (R4). Pass 1 puts the extra frames in its
+   * batches as 8-byte pfn/type words without data (XTAB), counts them as
+   * sent, and the max-factor rule compares with this. Absent: the guest's
+   * pages (a PV guest).
+   */
+  readonly p2mFrames?: number;
   /** QEMU's convergence rule (see PrecopyPathParameters.downtimeLimitS). Absent: Xen's rules alone. */
   readonly downtimeLimitS?: number;
   readonly onStream?: StreamSink;
@@ -43,7 +52,10 @@ export interface PrecopyResult {
   readonly migrationTimeS: number;
   readonly downtimeS: number;
   readonly passes: readonly PassRecord[];
+  /** Pages sent with their data. */
   readonly pagesSent: number;
+  /** What Xen's `total_sent` counts: pages sent plus the frames without data (R4). */
+  readonly framesCounted: number;
   readonly streamBytes: number;
   readonly stopReason: StopReason;
 }
@@ -68,7 +80,9 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
   };
   const outsideRegionBytes = input.outsideRegionPageBytesOnWire ?? sender.pageBytesOnWire;
   const timeoutS = policy.timeoutS ?? Number.POSITIVE_INFINITY;
+  const p2mFrames = Math.max(guestPages, input.p2mFrames ?? guestPages);
   let totalSent = 0;
+  let dataPagesSent = 0;
   let lastPass = false;
   let stopReason: StopReason | undefined;
   // Pass 1 sends every frame; later passes send the region pages the last CLEAN returned.
@@ -80,8 +94,11 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
       dueIndices === undefined
         ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, policy.skipRedirtied, sender, outsideRegionBytes)
         : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, policy.skipRedirtied && !lastPass, sender);
-    totalSent += sent;
-    passes.push({ pass, sentPages: sent, skippedPages: skipped, startS: passStart, endS: sender.t, final: lastPass });
+    dataPagesSent += sent;
+    // Pass 1 also walks the frames beyond the guest's pages: batched, counted, without data.
+    const dataless = pass === 1 ? sendDatalessFrames(p2mFrames - guestPages, policy.batchPages, input.pageHeaderBytes, sender) : 0;
+    totalSent += sent + dataless;
+    passes.push({ pass, sentPages: sent + dataless, skippedPages: skipped, startS: passStart, endS: sender.t, final: lastPass });
     if (lastPass) break;
     if (sender.t > timeoutS) {
       throw new Error(
@@ -94,7 +111,7 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     // QEMU's ram.transferred against the guest's bytes, in pages' worth.
     const sentSoFar = policy.sentFactorCounts === 'pages' ? totalSent : sender.streamBytes / input.pageBytes;
     stopReason =
-      finalPassReason(pass, sent + skipped, sentSoFar, guestPages, policy) ??
+      finalPassReason(pass, sent + dataless + skipped, sentSoFar, p2mFrames, policy) ??
       convergedReason(dueIndices.length * sender.pageBytesOnWire, streamBytesPerS, input.downtimeLimitS);
     if (stopReason !== undefined) lastPass = true;
   }
@@ -104,7 +121,8 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     migrationTimeS: sender.t + input.finalStageS,
     downtimeS: finalPass.endS - finalPass.startS + input.finalStageS,
     passes,
-    pagesSent: totalSent,
+    pagesSent: dataPagesSent,
+    framesCounted: totalSent,
     streamBytes: sender.streamBytes,
     stopReason: stopReason!,
   };
@@ -178,6 +196,25 @@ function sendAllFrames(
   return { sent, skipped };
 }
 
+/**
+ * Frames with no page behind them (an HVM guest's p2m hole up to its
+ * special pages): xc_domain_save puts them in batches like any frame, the
+ * mapping fails, and only their pfn/type word (XTAB) goes out; the batch
+ * still counts them into `sent_this_iter` (xc_domain_save.c at
+ * RELEASE-4.2.2, lines 1279-1283 and 1483). They are never dirtied.
+ */
+function sendDatalessFrames(frames: number, batchPages: number, headerBytes: number, sender: BatchSender): number {
+  for (let left = frames; left > 0; left -= batchPages) {
+    const batch = Math.min(batchPages, left);
+    const bytes = sender.batchHeaderBytes + batch * headerBytes;
+    const duration = bytes / sender.streamBytesPerS;
+    sender.onStream?.(sender.t, sender.t + duration, bytes);
+    sender.t += duration;
+    sender.streamBytes += bytes;
+  }
+  return Math.max(0, frames);
+}
+
 /** Later passes: the region pages dirtied during the previous pass. */
 function sendRegionPages(
   due: Int32Array,
@@ -233,4 +270,43 @@ export function finalPassReason(
 export function convergedReason(dirtyBytes: number, bytesPerS: number, downtimeLimitS: number | undefined): StopReason | undefined {
   if (downtimeLimitS === undefined) return undefined;
   return dirtyBytes === 0 || dirtyBytes < bytesPerS * downtimeLimitS ? 'downtime-limit' : undefined;
+}
+
+/**
+ * The longest any migration can take under a Xen-style policy at a
+ * constant stream rate, whatever the workload does (docs/model.md §10,
+ * R3): pass 1 sends at most every page, every later pass at most the
+ * workload's region; the loop stops after the pass that takes the total
+ * past `maxSentFactor` times the guest, or after `maxIterations` passes;
+ * the final pass, the downtime, sends at most the region. Each page is costed with a
+ * whole batch header, so this is an upper bound.
+ */
+export function precopyCeiling(input: {
+  readonly guestPages: number;
+  readonly regionPages: number;
+  readonly policy: PrecopyPolicy;
+  readonly pageBytes: number;
+  readonly pageHeaderBytes: number;
+  readonly batchHeaderBytes: number;
+  readonly streamBytesPerS: number;
+  readonly setupS: number;
+  readonly finalStageS: number;
+  /** Xen's p2m_size when larger than the guest (R4); pass 1 counts it whole. */
+  readonly p2mFrames?: number;
+}): { readonly maxPagesSent: number; readonly maxMigrationTimeS: number; readonly maxDowntimeS: number } {
+  const { guestPages: n, regionPages: r, policy } = input;
+  const p2m = Math.max(n, input.p2mFrames ?? n);
+  const byIterations = n + (policy.maxIterations - 1) * r;
+  // Pass 1 counts p2m frames (n with data); the factor rule allows (factor - 1) p2m more, plus the pass that crosses it.
+  const byFactor = n + (policy.maxSentFactor - 1) * p2m + r;
+  const live = r === 0 ? n : Math.min(byIterations, byFactor);
+  const maxPagesSent = live + r;
+  const bytesPerPage = input.pageBytes + input.pageHeaderBytes + input.batchHeaderBytes;
+  const datalessBytes = (p2m - n) * (input.pageHeaderBytes + input.batchHeaderBytes);
+  return {
+    maxPagesSent,
+    maxMigrationTimeS: input.setupS + (maxPagesSent * bytesPerPage + datalessBytes) / input.streamBytesPerS + input.finalStageS,
+    // The final pass sends at most what the region can hold dirty (n for an idle guest's empty pass is 0).
+    maxDowntimeS: (r * bytesPerPage) / input.streamBytesPerS + input.finalStageS,
+  };
 }

@@ -3,6 +3,7 @@ import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { accessPerByte, COPY_PATHS } from './copy-paths.ts';
 import { DirtyLog, scatteredRegion } from './dirty-log.ts';
+import { p2mFrames } from './p2m.ts';
 import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, streamBytesPerS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
 import { Random } from '../../random.ts';
@@ -28,9 +29,10 @@ export function simulateMigration(
     const result = simulateZeroCopy({ guestPages, ...zeroCopy });
     link.stream(0, parameters.setupRecordBytes, controlBytesPerS);
     link.stream(result.suspendS, parameters.finalStateBytes, controlBytesPerS);
-    // Sharing and release are hypercalls from the source guest Dom0's vCPU: it runs flat out.
-    const { setupS, sharePerPageS, releasePerPageS } = zeroCopy;
-    cpu.add(setupS, result.suspendS, guestPages * sharePerPageS);
+    // Sharing and release are hypercalls from the source guest Dom0's vCPU: it runs flat out,
+    // and the destination guest Dom0 keeps pace establishing each page in the new guest (R1).
+    const { setupS, sharePerPageS, releasePerPageS, destinationCpuSPerSourceCpuS } = zeroCopy;
+    cpu.add(setupS, result.suspendS, guestPages * sharePerPageS * (1 + destinationCpuSPerSourceCpuS));
     cpu.add(result.suspendS, result.suspendS + guestPages * releasePerPageS, guestPages * releasePerPageS);
     cpu.add(result.suspendS, result.migrationTimeS, parameters.fixedCpuS);
     return {
@@ -66,6 +68,7 @@ export function simulateMigration(
     pageHeaderBytes: parameters.pageHeaderBytes,
     batchHeaderBytes: parameters.batchHeaderBytes,
     ...outsideRegionBytes(point.memoryMb, guestPages, region.length, parameters),
+    p2mFrames: p2mFrames(guestPages, parameters.guestP2m[point.system]),
     ...(path.downtimeLimitS === undefined ? {} : { downtimeLimitS: path.downtimeLimitS }),
     onStream: (startS, endS, bytes) => {
       link.add(startS, endS, bytes);

@@ -6,6 +6,7 @@
 import { LINK_PROFILES, linkRateBytesPerS, tbfQueueBytes } from '../../backends/qemu/link-profiles.ts';
 import { XEN_MAX_FACTOR, XEN_MAX_ITERS, migrationParameters } from '../../backends/qemu/policy.ts';
 import { PAPER_PARAMETERS, type GuestMemory } from '../../backends/sim/parameters.ts';
+import type { GuestP2m } from '../../backends/sim/p2m.ts';
 import { difference, fixed, ms, perSystem, perSystemText, withPaths, type PrecopySystem, type ProfileDifference } from './difference.ts';
 import {
   AVAILABLE_MB_PER_GUEST_MB,
@@ -277,6 +278,18 @@ export const MECHANISM_DIFFERENCES: readonly ProfileDifference[] = [
     host: ({ testbed }) => Math.round(testbed.zeroCopy.pagesSent.mean),
     apply: (p, nonGuestRamPages) => ({ ...p, nonGuestRamPages }),
     format: fixed(0),
+  }),
+  difference({
+    id: 'guest-p2m',
+    what: "frames the sender walks and counts beyond the guest's pages (R4: an HVM guest's p2m up to its special pages)",
+    unit: 'kind',
+    paperSource: "Xen 4.2.2 p2m_size = xc_domain_maximum_gpfn() + 1; Xen-Nest's guest taken as HVM on the paper's Fig. 6 text (docs/model.md §10, R4)",
+    hostSource: 'QEMU 7.2 sends its RAM blocks only: no frames beyond the guest',
+    paths: ['guestP2m.*'],
+    paper: (p) => perSystem((system) => p.guestP2m[system]),
+    host: () => perSystem((): GuestP2m => 'guest-pages'),
+    apply: (p, guestP2m) => ({ ...p, guestP2m }),
+    format: (value) => Object.entries(value).map(([system, kind]) => `${system} ${kind}`).join(', '),
   }),
   difference({
     id: 'iterations',

@@ -7,8 +7,9 @@ import {
   XEN_PRECOPY_POLICY,
   type PrecopyPolicy,
 } from '../../../harness/backends/sim/parameters.ts';
-import { simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
+import { precopyCeiling, simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
 import { Random } from '../../../harness/random.ts';
+import { p2mFrames } from '../../../harness/backends/sim/p2m.ts';
 
 const MB_PAGES = 256;
 const PAGE_ON_WIRE = PAGE_HEADER_BYTES + PAGE_BYTES;
@@ -117,5 +118,66 @@ describe('Xen 4.2.2 pre-copy', () => {
     const c = run({ guestMb: 256, regionMb: 128, pagesPerS: 3000, bytesPerS: 12e6, seed: 8 });
     expect(a).toEqual(b);
     expect(c.pagesSent).not.toBe(a.pagesSent);
+  });
+});
+
+describe('the pre-copy ceiling (R3)', () => {
+  const base = {
+    guestPages: 2048 * MB_PAGES, regionPages: 1024 * MB_PAGES, policy: XEN_PRECOPY_POLICY,
+    pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4, streamBytesPerS: 10e6, setupS: 1, finalStageS: 1,
+  };
+
+  it('is 3N + R live pages plus R in the final pass when the factor binds first', () => {
+    const { maxPagesSent } = precopyCeiling(base);
+    expect(maxPagesSent).toBe(3 * base.guestPages + 2 * base.regionPages);
+  });
+
+  it('is N + 28 R + R when the 29 passes bind first, and N for an idle guest', () => {
+    const small = { ...base, regionPages: 1000 };
+    expect(precopyCeiling(small).maxPagesSent).toBe(base.guestPages + 29 * 1000);
+    expect(precopyCeiling({ ...base, regionPages: 0 }).maxPagesSent).toBe(base.guestPages);
+  });
+
+  it('bounds every simulated migration, whatever the dirty rate', () => {
+    for (const pagesPerS of [0, 3000, 9000, 20000]) {
+      const guestPages = 64 * MB_PAGES;
+      const regionPages = 32 * MB_PAGES;
+      const bytesPerS = 2e6;
+      const result = simulatePrecopy({
+        guestPages, dirtyLog: new DirtyLog(scatteredRegion(guestPages, regionPages, new Random(3)), pagesPerS, 1, new Random(4)),
+        streamBytesPerS: bytesPerS, setupS: 1, finalStageS: 0.5, policy: XEN_PRECOPY_POLICY,
+        pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4,
+      });
+      const ceiling = precopyCeiling({ ...base, guestPages, regionPages, streamBytesPerS: bytesPerS, setupS: 1, finalStageS: 0.5 });
+      expect(result.pagesSent).toBeLessThanOrEqual(ceiling.maxPagesSent);
+      expect(result.migrationTimeS).toBeLessThanOrEqual(ceiling.maxMigrationTimeS);
+      expect(result.downtimeS).toBeLessThanOrEqual(ceiling.maxDowntimeS);
+    }
+  });
+});
+
+describe('an HVM guest\'s p2m (R4)', () => {
+  it('reaches the special pages below 0xff000, or the RAM moved above 4 GiB', () => {
+    expect(p2mFrames(2048 * MB_PAGES, 'hvm')).toBe(0xff000);
+    expect(p2mFrames(4096 * MB_PAGES, 'hvm')).toBe(0x100000 + (4096 * MB_PAGES - 0xf0000));
+    expect(p2mFrames(2048 * MB_PAGES, 'guest-pages')).toBe(2048 * MB_PAGES);
+  });
+
+  it('pass 1 counts the dataless frames toward the 3x rule and sends 8 bytes for each', () => {
+    const guestPages = 64 * MB_PAGES;
+    const regionPages = 32 * MB_PAGES;
+    const input = (p2m: number | undefined) => ({
+      guestPages, dirtyLog: new DirtyLog(scatteredRegion(guestPages, regionPages, new Random(3)), 20000, 1, new Random(4)),
+      streamBytesPerS: 2e6, setupS: 1, finalStageS: 0.5, policy: XEN_PRECOPY_POLICY,
+      pageBytes: PAGE_BYTES, pageHeaderBytes: PAGE_HEADER_BYTES, batchHeaderBytes: 4, ...(p2m === undefined ? {} : { p2mFrames: p2m }),
+    });
+    const pv = simulatePrecopy(input(undefined));
+    const hvm = simulatePrecopy(input(4 * guestPages));
+    expect(pv.framesCounted).toBe(pv.pagesSent);
+    expect(hvm.passes[0]!.sentPages).toBe(4 * guestPages - hvm.passes[0]!.skippedPages);
+    expect(hvm.framesCounted - hvm.pagesSent).toBe(3 * guestPages);
+    // Each dataless frame is its 8-byte word on the stream, each batch of them a 4-byte count.
+    const datalessBytes = 3 * guestPages * PAGE_HEADER_BYTES + Math.ceil((3 * guestPages) / 1024) * 4;
+    expect(hvm.passes[0]!.endS - hvm.passes[0]!.startS).toBeGreaterThanOrEqual(datalessBytes / 2e6);
   });
 });
