@@ -93,6 +93,10 @@ const FRAMES_ITERATION = /Frames iteration (\d+): (\d+)\/(\d+)\s+(\d+)%$/;
 const START_LAST_ITERATION = /(?:^|: )Start last iteration$/;
 // xg, suspend_domain(): xc_report_progress_single(xch, "Domain now suspended");
 const DOMAIN_SUSPENDED = /(?:^|: )Domain now suspended(?::|$)/;
+// libxl (4.5+), libxl_dom_suspend.c suspend_common_wait_guest_check(): LOGD(DEBUG, domid, "guest has suspended"),
+// printed by xtl as "libxl: debug: <file>:<line>:<function>: Domain <id>:guest has suspended" with -vvv;
+// stock xl hides libxenguest's "Domain now suspended", so this is a current xl's suspend line.
+const GUEST_HAS_SUSPENDED = /libxl: debug: libxl_dom_suspend\.c:\d+:\w+: Domain \d+:guest has suspended$/;
 // 4.2 libxc: DPRINTF("Total pages sent= %ld (%.2fx)\n", total_sent, ((float)total_sent)/dinfo->p2m_size);
 const TOTAL_PAGES_SENT = /Total pages sent= (\d+) \((\d+(?:\.\d+)?)x\)$/;
 // 4.2 xl and xl, save_domain_core_writeconfig(): "Saving to %s new xl format (info 0x%x/0x%x/%u)\n"
@@ -132,7 +136,7 @@ export type XlLine =
    * the number of live passes; `total` is the pages due in that pass.
    */
   | { readonly kind: 'frames'; readonly iteration: number; readonly done: number; readonly total: number; readonly percent: number }
-  /** The guest is being suspended: 4.2's `Start last iteration` or current `Domain now suspended`. */
+  /** The guest is being suspended: 4.2's `Start last iteration`, current `Domain now suspended`, or libxl's `guest has suspended`. */
   | { readonly kind: 'suspend' }
   | { readonly kind: 'total-sent'; readonly pages: number; readonly factor: number }
   | { readonly kind: 'failure-summary'; readonly text: string }
@@ -168,7 +172,7 @@ export function classifyLine(raw: string): XlLine {
     const [, iteration, done, total, percent] = match.map(Number) as number[];
     return { kind: 'frames', iteration: iteration!, done: done!, total: total!, percent: percent! };
   }
-  if (START_LAST_ITERATION.test(text) || DOMAIN_SUSPENDED.test(text)) return { kind: 'suspend' };
+  if (START_LAST_ITERATION.test(text) || DOMAIN_SUSPENDED.test(text) || GUEST_HAS_SUSPENDED.test(text)) return { kind: 'suspend' };
   match = TOTAL_PAGES_SENT.exec(text);
   if (match !== null) return { kind: 'total-sent', pages: Number(match[1]), factor: Number(match[2]) };
   if (FAILURE_DETAILS.some((pattern) => pattern.test(text))) return { kind: 'failure-detail', text };
