@@ -13,6 +13,7 @@ import { BACKEND_NAMES, type Backend, type BackendName } from './backends/backen
 import { QemuBackend } from './backends/qemu/backend.ts';
 import { SIM_PROFILES, SimBackend } from './backends/sim/index.ts';
 import { XenBackend } from './backends/xen/index.ts';
+import { restrictToSystems, skipLine } from './skip-systems.ts';
 import type { FigureId } from './experiment.ts';
 import { compareWithPaper } from './report/calibration.ts';
 import { reproductionReport, type ReportContext } from './report/markdown.ts';
@@ -101,13 +102,25 @@ async function createBackend(name: BackendName, options: ExperimentOptions): Pro
     case 'qemu':
       return qemuBackend(options, policyOf(options), timeoutOf(options));
     case 'xen': {
-      if (options.testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE (see docs/xen-testbed.md)');
+      if (options.testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE or --testbed local (see docs/xen-testbed.md)');
+      if (options.testbed === 'local') return xenLocalBackend();
       try {
         return await XenBackend.create(options.testbed);
       } catch (error) {
         throw new EnvironmentError(error instanceof Error ? error.message : String(error));
       }
     }
+  }
+}
+
+/** The local nested-Xen testbed: built and booted here, torn down by close() or, on a signal, by its safety net. */
+async function xenLocalBackend(): Promise<Backend> {
+  const local = await import('./backends/xen/local/index.ts');
+  local.installSignalCleanup((signal) => process.exit(exitCodeOf(signal)), INTERRUPT_GRACE_MS);
+  try {
+    return await local.startLocalTestbed({ log: (line) => console.log(line), signal: new AbortController().signal });
+  } catch (error) {
+    throw new EnvironmentError(error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -136,7 +149,8 @@ async function experiment(options: ExperimentOptions): Promise<number> {
     throw new UsageError(`--profile is a sim option (the ${backendName} backend measures a real testbed)`);
   }
   if (options.measured !== undefined) throw new UsageError('--measured goes with --figure validate');
-  const scale = parseChoice('--scale', options.scale ?? DEFAULT_SCALE[backendName], SCALES);
+  const defaultScale = backendName === 'xen' && options.testbed === 'local' ? 'nested' : DEFAULT_SCALE[backendName];
+  const scale = parseChoice('--scale', options.scale ?? defaultScale, SCALES);
   const repetitions = options.reps === undefined ? REPETITIONS_AT_SCALE[scale] : parseCount('--reps', options.reps, 1);
   const seed = parseCount('--seed', options.seed, 0);
   const producible = BACKEND_FIGURES[backendName];
@@ -225,8 +239,10 @@ async function runAndReport(backend: Backend, spec: RunSpec): Promise<RunOutcome
       backendInfo: await backend.describe(),
     };
     writeRunInfo(resultsDir, base);
+    const { experiments, skipped } = restrictToSystems(figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), backend.systems);
+    if (skipped.length > 0) console.log(skipLine(skipped, backendName));
     const summary = await runExperiments(
-      { experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), repetitions, seed, resultsDir },
+      { experiments, repetitions, seed, resultsDir },
       backend,
       (progress) => console.log(formatProgress(progress)),
       abort.signal,
@@ -581,7 +597,7 @@ function buildProgram(run: (action: Promise<number>) => void): Command {
     .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
     .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).default('sim'))
     .option('--no-charts', 'write CSVs only')
-    .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md)')
+    .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md), or local to boot one on this machine')
     .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')}); auto tries KVM and falls back to TCG`, 'auto')
     .option('--policy <name>', `qemu and sim --profile host: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit; default xen)`)
     .option('--timeout <s>', `qemu and sim --profile host: seconds one migration may take before it is cancelled (default ${DEFAULT_TIMEOUT_S})`)

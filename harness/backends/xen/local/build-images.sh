@@ -68,7 +68,7 @@ skeleton "$R"
 copy_binary "$R" $XENBIN/xl $XENBIN/xenstored $XENBIN/xenconsoled $XENBIN/xen-init-dom0 \
   $XENBIN/libxl-save-helper $XENBIN/xenstore-control $XENBIN/xentop \
   /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls \
-  /usr/bin/ssh /usr/sbin/dropbear /usr/sbin/ip /usr/bin/socat /usr/bin/timeout
+  /usr/bin/ssh /usr/sbin/dropbear /usr/sbin/ip /usr/bin/socat /usr/bin/timeout /usr/bin/dash
 copy_path "$R" /lib/x86_64-linux-gnu/libgcc_s.so.1   # pthread_cancel dlopen()s it
 ln -sf $XENBIN/xl "$R/usr/sbin/xl"
 mkdir -p "$R/etc/xen" "$R/var/lib/xen" "$R/var/lib/xenstored" "$R/var/log/xen/console" "$R/etc/dropbear" "$R/root/.ssh"
@@ -80,14 +80,21 @@ for m in xenfs xen-evtchn xen-privcmd xen-gntdev xen-gntalloc e1000 virtio_pci v
     grep -qx "$ko" "$R/modules.order" || echo "$ko" >> "$R/modules.order"
   done
 done
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
+# root's login shell (what runs the harness's commands over ssh) is dash, not
+# busybox ash: Debian's static busybox runs its own applets before PATH, so
+# `timeout --kill-after` would reach busybox's timeout instead of coreutils'.
+printf 'root:x:0:0:root:/root:/usr/bin/dash\n' > "$R/etc/passwd"
 printf 'root:x:0:\n' > "$R/etc/group"
-printf '/bin/sh\n' > "$R/etc/shells"
+printf '/bin/sh\n/usr/bin/dash\n' > "$R/etc/shells"
 printf 'hosts: files\npasswd: files\ngroup: files\n' > "$R/etc/nsswitch.conf"
 mkdir -p "$R/guest"
 cp "/boot/vmlinuz-$KVER" "$R/guest/vmlinuz"
 cp "$OUT/guest.cpio.tmp" "$R/guest/guest.cpio"
 cp "$HERE/guest/vmbeam.cfg" "$R/guest/vmbeam.cfg"
+# xl migrate -s vmbeam-plain runs `exec vmbeam-plain <host> xl ... migrate-receive`:
+# the stream goes over plain TCP to the socat listener dom0-init.sh starts,
+# which runs the same receiver (the -nocipher systems).
+printf '#!/bin/sh\nexec socat - "TCP:$1:8002"\n' > "$R/usr/bin/vmbeam-plain"; chmod +x "$R/usr/bin/vmbeam-plain"
 cp "$HERE/dom0-init.sh" "$R/init"; chmod +x "$R/init"
 pack "$R" "$OUT/dom0.cpio.tmp"
 mv "$OUT/guest.cpio.tmp" "$OUT/guest.cpio"

@@ -14,7 +14,7 @@ import { XEN_LOCAL_PACKAGES } from './prereq.ts';
 const HERE = import.meta.dirname;
 /** Everything the images are built from besides the packages. */
 const SOURCES = ['build-images.sh', 'dom0-init.sh', 'guest/workload.c', 'guest/vmbeam.cfg'];
-const PACKAGES = [...XEN_LOCAL_PACKAGES, 'busybox-static', 'openssh-client', 'iproute2', 'coreutils', 'libc6'];
+const PACKAGES = [...XEN_LOCAL_PACKAGES, 'busybox-static', 'openssh-client', 'iproute2', 'coreutils', 'libc6', 'dash'];
 
 export interface LocalImages {
   readonly dir: string;
