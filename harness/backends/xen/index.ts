@@ -5,6 +5,8 @@
  * interface counters, the cloud Dom0's xentop and, where the guest is
  * reachable, a heartbeat from inside the guest.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import type { FigureId, MigrationPoint } from '../../experiment.ts';
 import type { CpuSource } from './cpu.ts';
@@ -18,6 +20,7 @@ import { loadTestbed, type SystemSetup, type Testbed } from './testbed.ts';
 import type { SystemName } from '../../systems.ts';
 import { dirtyCommand, fillCommand, HEARTBEAT_PREFIX } from './workload.ts';
 import type { XentopFrame } from './xentop.ts';
+import type { TimedLine } from './lines.ts';
 
 export interface XenOptions {
   /** A migration still running after this long is killed (Xen-Nest took ~6 min for 4 GB in the paper). */
@@ -28,6 +31,8 @@ export interface XenOptions {
   readonly bootTimeoutS: number;
   /** Interval of the interface-counter loop; 1 s gives the paper's Fig. 3 resolution. */
   readonly sampleIntervalS: number;
+  /** If set, every migration's xl output is written here as it was received (for test fixtures). */
+  readonly transcriptDir?: string | undefined;
 }
 
 /** What a testbed that the harness runs itself (local/) adds to the file's description. */
@@ -233,6 +238,7 @@ export class XenBackend implements Backend {
         signal: context.signal,
       });
       const log = parseMigrationLog(result.lines);
+      if (this.options.transcriptDir !== undefined) writeTranscript(this.options.transcriptDir, point, result.lines);
       const frames = await xentop?.stop();
       xentop = undefined;
       const cpuReadings = await cpu?.stop();
@@ -311,4 +317,11 @@ export class XenBackend implements Backend {
     this.closed = true;
     await this.extras.close?.();
   }
+}
+
+/** One file per migration: the lines as xl printed them, in arrival order. */
+function writeTranscript(dir: string, point: MigrationPoint, lines: readonly TimedLine[]): void {
+  mkdirSync(dir, { recursive: true });
+  const name = `${point.system}-${point.memoryMb}mb-${point.dirtyPagesPerS}pps-${Date.now()}.txt`;
+  writeFileSync(join(dir, name), lines.map((line) => `${line.text}\n`).join(''));
 }

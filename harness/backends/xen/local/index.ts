@@ -197,7 +197,8 @@ export async function startLocalTestbed(start: LocalStart): Promise<XenBackend> 
     const qemuPids = [a.pid, b.pid];
     return await XenBackend.fromTestbed(
       testbed,
-      { bootTimeoutS: 240, commandTimeoutS: 120, migrationTimeoutS: 900, ...start.options },
+      // VMBEAM_XEN_TRANSCRIPTS=<dir> keeps every migration's xl output (how test/fixtures/xen's 4.17 transcripts were taken).
+      { bootTimeoutS: 240, commandTimeoutS: 120, migrationTimeoutS: 900, transcriptDir: process.env['VMBEAM_XEN_TRANSCRIPTS'], ...start.options },
       {
         cpu: procCpuSource(qemuPids),
         describe: () => ({
