@@ -147,13 +147,27 @@ const HANDSHAKE_BY_TEXT = new Map<string, HandshakeStep>(
   (Object.entries(HANDSHAKE) as [HandshakeStep, string][]).map(([step, text]) => [text, step]),
 );
 
+/**
+ * The start of an xtl message ("libxl: ", "xc: debug: ", ...) that another
+ * writer cut off. The sender's xl and the receiver's (through ssh) share one
+ * stderr; a current libxl writes its context prefix and its message in
+ * separate writes, so on a real 4.17 testbed a line such as
+ * "libxl: migration sender: Target reports successful startup." arrives,
+ * with the rest of the receiver's message on the next line.
+ */
+const CUT_XTL_PREFIX = /^(?:libxl|xc|libxl-save-helper|domainbuilder|xencall:buffer)(?:: (?:debug|verbose|detail|info|warning|error))?: /;
+
 /** Classifies one line of xl output (already split on \r and \n). */
 export function classifyLine(raw: string): XlLine {
   const text = raw.trim();
-  const step = HANDSHAKE_BY_TEXT.get(text);
-  if (step !== undefined) return { kind: 'handshake', step };
-  if ((FAILURE_SUMMARIES as readonly string[]).includes(text)) return { kind: 'failure-summary', text };
-  if (STREAM_STARTED.test(text)) return { kind: 'stream-started' };
+  const whole = exactLine(text);
+  if (whole !== undefined) return whole;
+  const uncut = text.replace(CUT_XTL_PREFIX, '');
+  if (uncut !== text) {
+    const cut = exactLine(uncut);
+    if (cut !== undefined) return cut;
+  }
+  if (STREAM_STARTED.test(uncut)) return { kind: 'stream-started' };
   let match = PASS_STATS.exec(text);
   if (match !== null) {
     const [, delta, dom0, target, sent, dirtied, pages] = match.map(Number) as number[];
@@ -177,6 +191,14 @@ export function classifyLine(raw: string): XlLine {
   if (match !== null) return { kind: 'total-sent', pages: Number(match[1]), factor: Number(match[2]) };
   if (FAILURE_DETAILS.some((pattern) => pattern.test(text))) return { kind: 'failure-detail', text };
   return { kind: 'other', text };
+}
+
+/** xl's own fixed lines: the handshake and the failure summaries. */
+function exactLine(text: string): XlLine | undefined {
+  const step = HANDSHAKE_BY_TEXT.get(text);
+  if (step !== undefined) return { kind: 'handshake', step };
+  if ((FAILURE_SUMMARIES as readonly string[]).includes(text)) return { kind: 'failure-summary', text };
+  return undefined;
 }
 
 /** Arrival times (performance.now(), like TimedLine) of the events that define the row. */
