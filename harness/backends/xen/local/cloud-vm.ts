@@ -165,10 +165,16 @@ export async function waitForDom0(vm: CloudVm, timeoutMs: number, signal: AbortS
     const log = existsSync(vm.serialPath) ? readFileSync(vm.serialPath, 'utf8') : '';
     if (log.includes(READY_MARK)) return (performance.now() - vm.startedMs) / 1000;
     const failed = log.split('\n').find((line) => line.includes(FAILED_MARK));
-    if (failed !== undefined) throw new Error(`cloud VM ${vm.name}: its Dom0 failed to start (${failed.trim()}); serial log: ${vm.serialPath}`);
-    if (log.includes('Kernel panic')) throw new Error(`cloud VM ${vm.name}: the Dom0 kernel panicked; serial log: ${vm.serialPath}`);
+    if (failed !== undefined) throw new Error(`cloud VM ${vm.name}: its Dom0 failed to start (${failed.trim()})`);
+    if (log.includes('Kernel panic')) throw new Error(`cloud VM ${vm.name}: the Dom0 kernel panicked (${lastLine(log)})`);
     if (vm.exited()) throw new Error(`cloud VM ${vm.name}: QEMU exited during boot (${vm.stderr().split('\n').at(-1) ?? 'no message'})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`cloud VM ${vm.name}: Xen and its Dom0 did not come up within ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.serialPath}`);
+  const log = existsSync(vm.serialPath) ? readFileSync(vm.serialPath, 'utf8') : '';
+  throw new Error(`cloud VM ${vm.name}: Xen and its Dom0 did not come up within ${Math.round(timeoutMs / 1000)} s (last console line: ${lastLine(log)})`);
+}
+
+/** The serial log goes with the run directory, so errors quote it instead of naming it. */
+function lastLine(log: string): string {
+  return log.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1) ?? 'none';
 }
