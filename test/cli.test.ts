@@ -32,7 +32,7 @@ describe('cli', () => {
     [['experiment', '--figure', 'validate', '--measured', 'results/qemu', '--policy', 'qemu'], /^error: --policy qemu disagrees with the measured run's policy xen/],
     [['experiment', '--reps', '0'], /^error: --reps must be a whole number >= 1, got '0'$/],
     [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
-    [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE \(see docs\/xen-testbed.md\)$/],
+    [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE or --testbed local \(see docs\/xen-testbed.md\)$/],
     [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
     [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
