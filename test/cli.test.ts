@@ -34,7 +34,7 @@ describe('cli', () => {
     [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
     [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE or --testbed local \(see docs\/xen-testbed.md\)$/],
     [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
-    [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci\)$/],
+    [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci, nested\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
     [['calibrate', '--samples', '1'], /^error: --samples must be a whole number >= 2, got '1'$/],
     [['calibrate', '--accel', 'xen'], /^error: unknown accel 'xen' \(valid: auto, kvm, tcg\)$/],
