@@ -157,6 +157,19 @@ describe('xl migrate transcripts', () => {
     expect(log.pagesSent).toBeUndefined();
   });
 
+  it('real Xen 4.17 over plain TCP (-s vmbeam-plain): only the sender\'s half of the handshake, still a success', () => {
+    const log = expectStatus(parseMigrationLog(transcript('migrate-xen-4.17-local-plain-tcp.txt')), 'succeeded');
+    expect(log.handshake).toEqual(['senderAcknowledged', 'permissionGiven', 'targetReportedStartup', 'successful']);
+    expect(log.times.suspendMs!).toBeLessThan(log.times.targetStartedMs!);
+  });
+
+  it('real Xen 4.17 with the guest dirtying 4,000 pages/s: the same lines, the suspend before the startup report', () => {
+    const log = expectStatus(parseMigrationLog(transcript('migrate-xen-4.17-local-dirtying.txt')), 'succeeded');
+    expect(log.times.suspendMs!).toBeLessThan(log.times.targetStartedMs!);
+    expect(log.times.targetStartedMs!).toBeLessThan(log.times.successMs!);
+    expect(log.iterations).toBeUndefined();
+  });
+
   it('a cut xtl prefix is dropped only before one of xl\'s own fixed lines', () => {
     expect(classifyLine('libxl: migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
     expect(classifyLine('xc: debug: Migration successful.')).toEqual({ kind: 'handshake', step: 'successful' });
