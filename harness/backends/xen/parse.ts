@@ -96,7 +96,8 @@ const DOMAIN_SUSPENDED = /(?:^|: )Domain now suspended(?::|$)/;
 // libxl (4.5+), libxl_dom_suspend.c suspend_common_wait_guest_check(): LOGD(DEBUG, domid, "guest has suspended"),
 // printed by xtl as "libxl: debug: <file>:<line>:<function>: Domain <id>:guest has suspended" with -vvv;
 // stock xl hides libxenguest's "Domain now suspended", so this is a current xl's suspend line.
-const GUEST_HAS_SUSPENDED = /libxl: debug: libxl_dom_suspend\.c:\d+:\w+: Domain \d+:guest has suspended$/;
+// The message is one write, but its prefix and its newline are others: match the message alone.
+const GUEST_HAS_SUSPENDED = /libxl_dom_suspend\.c:\d+:\w+: Domain \d+:guest has suspended/;
 // 4.2 libxc: DPRINTF("Total pages sent= %ld (%.2fx)\n", total_sent, ((float)total_sent)/dinfo->p2m_size);
 const TOTAL_PAGES_SENT = /Total pages sent= (\d+) \((\d+(?:\.\d+)?)x\)$/;
 // 4.2 xl and xl, save_domain_core_writeconfig(): "Saving to %s new xl format (info 0x%x/0x%x/%u)\n"
@@ -148,26 +149,31 @@ const HANDSHAKE_BY_TEXT = new Map<string, HandshakeStep>(
 );
 
 /**
- * The start of an xtl message ("libxl: ", "xc: debug: ", ...) that another
- * writer cut off. The sender's xl and the receiver's (through ssh) share one
- * stderr; a current libxl writes its context prefix and its message in
- * separate writes, so on a real 4.17 testbed a line such as
- * "libxl: migration sender: Target reports successful startup." arrives,
- * with the rest of the receiver's message on the next line.
+ * xl's own fixed lines are single writes ending in a newline, but they share
+ * one stderr with the receiver's messages (relayed by ssh), which xtl writes
+ * piece by piece (context, level, message, newline: xtl_logger_stdio.c), and
+ * which ssh relays in whatever chunks it received. So on a real 4.17 testbed
+ * a fixed line can arrive behind a fragment of another message, e.g.
+ * "libxl: migration sender: Target reports successful startup."; it is
+ * recognised by how the line ends.
  */
-const CUT_XTL_PREFIX = /^(?:libxl|xc|libxl-save-helper|domainbuilder|xencall:buffer)(?:: (?:debug|verbose|detail|info|warning|error))?: /;
+const FIXED_LINES: readonly XlLine[] = [
+  ...(Object.keys(HANDSHAKE) as HandshakeStep[]).map((step): XlLine => ({ kind: 'handshake', step })),
+  ...FAILURE_SUMMARIES.map((text): XlLine => ({ kind: 'failure-summary', text })),
+];
+
+function fixedText(line: XlLine): string {
+  return line.kind === 'handshake' ? HANDSHAKE[line.step] : line.kind === 'failure-summary' ? line.text : '';
+}
 
 /** Classifies one line of xl output (already split on \r and \n). */
 export function classifyLine(raw: string): XlLine {
   const text = raw.trim();
   const whole = exactLine(text);
   if (whole !== undefined) return whole;
-  const uncut = text.replace(CUT_XTL_PREFIX, '');
-  if (uncut !== text) {
-    const cut = exactLine(uncut);
-    if (cut !== undefined) return cut;
-  }
-  if (STREAM_STARTED.test(uncut)) return { kind: 'stream-started' };
+  const behindFragment = FIXED_LINES.find((fixed) => text.endsWith(` ${fixedText(fixed)}`));
+  if (behindFragment !== undefined) return behindFragment;
+  if (STREAM_STARTED.test(text)) return { kind: 'stream-started' };
   let match = PASS_STATS.exec(text);
   if (match !== null) {
     const [, delta, dom0, target, sent, dirtied, pages] = match.map(Number) as number[];

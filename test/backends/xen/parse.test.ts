@@ -170,10 +170,12 @@ describe('xl migrate transcripts', () => {
     expect(log.iterations).toBeUndefined();
   });
 
-  it('a cut xtl prefix is dropped only before one of xl\'s own fixed lines', () => {
+  it("finds xl's fixed lines behind a fragment of another writer's message, and libxl's suspend without its prefix or newline", () => {
     expect(classifyLine('libxl: migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
+    expect(classifyLine('libxl: debug: libxl_ev migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
     expect(classifyLine('xc: debug: Migration successful.')).toEqual({ kind: 'handshake', step: 'successful' });
-    expect(classifyLine('nonsense: Migration successful.').kind).toBe('other');
+    expect(classifyLine('Not a Migration successful.xyz').kind).toBe('other');
+    expect(classifyLine('libxl_dom_suspend.c:358:suspend_common_wait_guest_check: Domain 3:guest has suspendedlibxl: debug: x').kind).toBe('suspend');
   });
 
   it('failure at the target: the summary with the first explaining line', () => {

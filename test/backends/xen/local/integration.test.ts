@@ -5,8 +5,9 @@
  * `npm run setup:xen`. About 3 minutes on 2 cores.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalTestbed } from '../../../../harness/backends/xen/local/index.ts';
 import { NAMESPACE_PREFIX } from '../../../../harness/backends/xen/local/cleanup.ts';
@@ -21,7 +22,8 @@ function leftovers(pid: number, qemuPids: readonly number[] = []): string[] {
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (namespaces.split('\n').some((line) => line.split(' ')[0] === `${NAMESPACE_PREFIX}${pid}`)) found.push(`namespace ${NAMESPACE_PREFIX}${pid}`);
   for (const entry of readdirSync(tmpdir())) if (entry.startsWith(`vmbeam-xen-${pid}-`)) found.push(`${tmpdir()}/${entry}`);
-  for (const qemu of qemuPids) if (existsSync(`/proc/${qemu}`)) found.push(`QEMU ${qemu}`);
+  // A killed QEMU stays a zombie of this process until Node reaps it: that is gone, not left behind.
+  for (const qemu of qemuPids) if (existsSync(`/proc/${qemu}`) && !/^\d+ \(.*\) Z /.test(readStat(qemu))) found.push(`QEMU ${qemu}`);
   // QEMUs of that run, known by the run directory on their command line.
   for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
@@ -31,6 +33,14 @@ function leftovers(pid: number, qemuPids: readonly number[] = []): string[] {
     }
   }
   return found;
+}
+
+function readStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 describe.skipIf(skipReason !== null)(`the local xen testbed${skipReason === null ? '' : ` (skipped: ${skipReason})`}`, () => {
@@ -48,6 +58,7 @@ describe.skipIf(skipReason !== null)(`the local xen testbed${skipReason === null
         { figure: '2', system: 'xen-blanket', memoryMb: 96, dirtyRegionMb: 0, dirtyPagesPerS: 0, guestDom0Cpus: 1 },
         { seed: 1, signal },
       );
+      console.log(JSON.stringify({ ...m, bandwidthSeries: m.bandwidthSeries.length, cpuSeries: m.cpuSeries.length }));
       expect(m.downtimeS).toBeGreaterThan(0);
       expect(m.downtimeS!).toBeLessThan(m.migrationTimeS);
       // Every page of the guest crossed the virtio link, with TCP and ssh framing on top.
@@ -65,7 +76,8 @@ describe.skipIf(skipReason !== null)(`the local xen testbed${skipReason === null
   });
 
   it('on SIGINT the CLI tears the testbed down and exits 130', { timeout: 300_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', 'experiment', '--backend', 'xen', '--testbed', 'local', '--figure', '2', '--no-charts', '--out', `${tmpdir()}/vmbeam-xen-sigint-${process.pid}`], {
+    const out = mkdtempSync(join(tmpdir(), 'xen-local-sigint-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', 'experiment', '--backend', 'xen', '--testbed', 'local', '--figure', '2', '--no-charts', '--out', out], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -77,6 +89,7 @@ describe.skipIf(skipReason !== null)(`the local xen testbed${skipReason === null
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
     expect(stdout).toContain('booted two cloud VMs');
+    rmSync(out, { recursive: true, force: true });
     expect(code).toBe(130);
     expect(leftovers(child.pid!)).toEqual([]);
   });
