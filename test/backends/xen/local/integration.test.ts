@@ -58,7 +58,6 @@ describe.skipIf(skipReason !== null)(`the local xen testbed${skipReason === null
         { figure: '2', system: 'xen-blanket', memoryMb: 96, dirtyRegionMb: 0, dirtyPagesPerS: 0, guestDom0Cpus: 1 },
         { seed: 1, signal },
       );
-      console.log(JSON.stringify({ ...m, bandwidthSeries: m.bandwidthSeries.length, cpuSeries: m.cpuSeries.length }));
       expect(m.downtimeS).toBeGreaterThan(0);
       expect(m.downtimeS!).toBeLessThan(m.migrationTimeS);
       // Every page of the guest crossed the virtio link, with TCP and ssh framing on top.
