@@ -14,7 +14,7 @@ const LAYERS = [
     name: 'base',
     why: 'the experiment and result types, units, statistics and the seeded generator, used by everyone',
     paths: [
-      '^harness/(experiment|systems|series|labels|units|random|stats|shard)[.]ts$',
+      '^harness/(experiment|systems|series|labels|units|random|stats|shard|skip-systems)[.]ts$',
       '^harness/linux/',
       '^harness/results/',
     ],

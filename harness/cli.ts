@@ -104,7 +104,7 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     .option('--out <dir>', 'write results/<backend>/ and figures/<backend>/ under this directory', '.')
     .addOption(new Option('--backend <name>', `where migrations run (${BACKEND_NAMES.join(', ')})`).argParser(choice('--backend', BACKEND_NAMES)).default('sim'))
     .option('--no-charts', 'write CSVs only')
-    .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md)')
+    .option('--testbed <file>', 'xen: the testbed description (docs/xen-testbed.md), or local to boot one on this machine')
     .option('--accel <name>', `qemu: accelerator (${ACCELS.join(', ')}); auto tries KVM and falls back to TCG`, choice('--accel', ACCELS), 'auto')
     .option('--policy <name>', `qemu and sim --profile host: pre-copy stop rule, ${POLICIES.join(' or ')} (Xen's 29 passes / 3x memory, or QEMU's downtime limit; default xen)`, choice('--policy', POLICIES))
     .option('--timeout <s>', `qemu and sim --profile host: seconds one migration may take before it is cancelled (default ${DEFAULT_TIMEOUT_S})`, count('--timeout', 1))

@@ -5,9 +5,10 @@ export type FigureId = '2' | '3' | '4' | '5' | '6' | '7';
 
 /**
  * `paper` runs the brief's sweeps as they are; `ci` shrinks them for a real
- * testbed on one small machine (experiments/scales.ts says how).
+ * testbed on one small machine, `nested` further for the local nested-Xen
+ * testbed (experiments/scales.ts says how).
  */
-export const SCALES = ['paper', 'ci'] as const;
+export const SCALES = ['paper', 'ci', 'nested'] as const;
 export type Scale = (typeof SCALES)[number];
 
 /**

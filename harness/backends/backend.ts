@@ -1,4 +1,5 @@
 import type { FigureId, MigrationPoint } from '../experiment.ts';
+import type { SystemName } from '../systems.ts';
 
 export const BACKEND_NAMES = ['sim', 'qemu', 'xen'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -65,6 +66,8 @@ export interface Backend {
   readonly concurrency: number;
   /** The figures this backend can produce. */
   readonly figures: readonly FigureId[];
+  /** The systems this backend's testbed runs; undefined: all of them. Points of others are skipped, not failed. */
+  readonly systems?: readonly SystemName[];
   /** Versions and parameters worth recording in run.json. */
   describe(): Promise<Record<string, unknown>>;
   /**

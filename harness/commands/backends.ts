@@ -1,4 +1,5 @@
 /** Building the real backends from the command line's choices; a machine that cannot run one is an EnvironmentError. */
+import type { Backend } from '../backends/backend.ts';
 import type { Accel } from '../backends/qemu/types.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
 import { XenBackend } from '../backends/xen/index.ts';
@@ -35,10 +36,22 @@ export async function qemuBackend(choices: QemuChoices, context: CommandContext)
   }
 }
 
-export async function xenBackend(testbed: string | undefined): Promise<XenBackend> {
-  if (testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE (see docs/xen-testbed.md)');
+export async function xenBackend(testbed: string | undefined, context: CommandContext): Promise<Backend> {
+  if (testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE or --testbed local (see docs/xen-testbed.md)');
+  if (testbed === 'local') return xenLocalBackend(context);
   try {
     return await XenBackend.create(testbed);
+  } catch (error) {
+    throw new EnvironmentError(messageOf(error));
+  }
+}
+
+/** The local nested-Xen testbed: built and booted here, torn down by close() or, on a signal, by its safety net. */
+async function xenLocalBackend(context: CommandContext): Promise<Backend> {
+  const local = await import('../backends/xen/local/index.ts');
+  local.installSignalCleanup((signal) => context.exitOnSignal(signal), INTERRUPT_GRACE_MS);
+  try {
+    return await local.startLocalTestbed({ log: (line) => console.log(line), signal: new AbortController().signal });
   } catch (error) {
     throw new EnvironmentError(messageOf(error));
   }

@@ -60,7 +60,7 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
   if (options.profile !== undefined && backendName !== 'sim') {
     throw new UsageError(`--profile is a sim option (the ${backendName} backend measures a real testbed)`);
   }
-  const scale = options.scale ?? DEFAULT_SCALE[backendName];
+  const scale = options.scale ?? (backendName === 'xen' && options.testbed === 'local' ? 'nested' : DEFAULT_SCALE[backendName]);
   const repetitions = options.reps ?? REPETITIONS_AT_SCALE[scale];
   const producible = BACKEND_FIGURES[backendName];
   const figures = options.figure ?? producible;
@@ -99,7 +99,7 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
   } else if (backendName === 'qemu') {
     backend = await qemuBackend({ accel: options.accel, policy, timeoutMs: timeoutS * 1000 }, context);
   } else if (backendName === 'xen') {
-    backend = await xenBackend(options.testbed);
+    backend = await xenBackend(options.testbed, context);
   } else {
     backend = new SimBackend();
   }

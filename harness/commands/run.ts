@@ -14,6 +14,7 @@ import { writeRunInfo, type RunInfo } from '../results/run-info.ts';
 import { measurementKey, runExperiments, sweepTasks, type PointProgress, type Task } from '../runner.ts';
 import { finishedTasks, taskKey } from '../run-state.ts';
 import { partition, type Shard } from '../shard.ts';
+import { restrictToSystems, skipLine } from '../skip-systems.ts';
 import type { PriorRun } from './results-dir.ts';
 import { EXIT_FAILURES, EXIT_OK, type CommandContext } from './context.ts';
 import { pageTitle, writeOutputs, type RenderedChart } from './outputs.ts';
@@ -109,9 +110,12 @@ async function runAndWrite(
   const { backendName, resultsDir, figuresDir, figures, scale, seed, repetitions } = spec;
   const finished = spec.prior.resumed === undefined ? undefined : finishedTasks(resultsDir, figures);
   const inShard = spec.shard === undefined ? undefined : shardFilter(backend, spec.shard.shard, spec.shard.universe, scale, repetitions);
+  // A testbed without some systems runs none of their points: one line says which, no row records them.
+  const { experiments, skipped } = restrictToSystems(figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), backend.systems);
+  if (skipped.length > 0) console.log(skipLine(skipped, backendName));
   const summary = await runExperiments(
     {
-      experiments: figures.map((figure) => atScale(EXPERIMENTS[figure], scale)),
+      experiments,
       repetitions,
       seed,
       openRecorder: csvRecorders(resultsDir, backendName),

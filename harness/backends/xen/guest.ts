@@ -36,6 +36,10 @@ export interface GuestPlan {
   readonly name: string;
   readonly config: string;
   readonly memoryMb: number;
+  /** Further `Key=Value` overrides for `xl create` (e.g. the kernel command line). */
+  readonly createArgs?: readonly string[];
+  /** Create afresh even if a guest of this size already runs (its workload is fixed at boot). */
+  readonly fresh?: boolean;
 }
 
 export interface GuestHosts {
@@ -77,11 +81,11 @@ export async function ensureGuest(plan: GuestPlan, hosts: GuestHosts): Promise<{
     if (domain.name === migratedAwayName(plan.name)) await destroy(hosts.source, domain.name, hosts);
   }
   const current = onSource.find((domain) => domain.name === plan.name);
-  if (current !== undefined && Math.abs(current.memoryMb - plan.memoryMb) <= MEMORY_TOLERANCE_MB) return { created: false };
+  if (current !== undefined && plan.fresh !== true && Math.abs(current.memoryMb - plan.memoryMb) <= MEMORY_TOLERANCE_MB) return { created: false };
   if (current !== undefined) await destroy(hosts.source, plan.name, hosts);
   // `memory=<MB>` after the config file overrides its memory setting (xl create [options] <ConfigFile> [Key=Value]...).
   check(
-    await hosts.source.run(['xl', 'create', plan.config, `memory=${plan.memoryMb}`], {
+    await hosts.source.run(['xl', 'create', plan.config, `memory=${plan.memoryMb}`, ...(plan.createArgs ?? [])], {
       timeoutMs: hosts.timeoutMs,
       signal: hosts.signal,
     }),

@@ -4,6 +4,7 @@
  */
 import type { MigrationMeasurement, SeriesSample } from '../backend.ts';
 import { TimeBins } from '../../series.ts';
+import { cpuBetween, type CpuReading } from './cpu.ts';
 import type { CounterSample } from './netdev.ts';
 import type { MigrationLog } from './parse.ts';
 import { frameCpuPct, type XentopFrame } from './xentop.ts';
@@ -21,6 +22,8 @@ export interface MigrationEvidence {
   readonly counters: readonly CounterSample[];
   /** undefined when no cloud Dom0 is configured. */
   readonly xentop: { readonly frames: readonly XentopFrame[]; readonly delayS: number; readonly domains: readonly string[] | undefined } | undefined;
+  /** Cumulative CPU counters of the cloud VMs (a local testbed's QEMUs); used instead of xentop when present. */
+  readonly cpuReadings?: readonly CpuReading[] | undefined;
   /** Heartbeat arrival times from the guest workload; undefined without guest.address. */
   readonly heartbeatsMs: readonly number[] | undefined;
 }
@@ -29,7 +32,12 @@ export function buildMeasurement(evidence: MigrationEvidence): MigrationMeasurem
   const { log, startMs } = evidence;
   const endMs = log.times.successMs!;
   const network = networkLoad(evidence.counters, startMs);
-  const cpu = evidence.xentop === undefined ? undefined : cpuLoad(evidence.xentop, startMs, endMs);
+  const cpu =
+    evidence.cpuReadings !== undefined
+      ? cpuBetween(evidence.cpuReadings, startMs, endMs)
+      : evidence.xentop === undefined
+        ? undefined
+        : cpuLoad(evidence.xentop, startMs, endMs);
   return {
     migrationTimeS: (endMs - startMs) / 1000,
     downtimeS: downtime(log, evidence.heartbeatsMs, startMs),

@@ -93,6 +93,11 @@ const FRAMES_ITERATION = /Frames iteration (\d+): (\d+)\/(\d+)\s+(\d+)%$/;
 const START_LAST_ITERATION = /(?:^|: )Start last iteration$/;
 // xg, suspend_domain(): xc_report_progress_single(xch, "Domain now suspended");
 const DOMAIN_SUSPENDED = /(?:^|: )Domain now suspended(?::|$)/;
+// libxl (4.5+), libxl_dom_suspend.c suspend_common_wait_guest_check(): LOGD(DEBUG, domid, "guest has suspended"),
+// printed by xtl as "libxl: debug: <file>:<line>:<function>: Domain <id>:guest has suspended" with -vvv;
+// stock xl hides libxenguest's "Domain now suspended", so this is a current xl's suspend line.
+// The message is one write, but its prefix and its newline are others: match the message alone.
+const GUEST_HAS_SUSPENDED = /libxl_dom_suspend\.c:\d+:\w+: Domain \d+:guest has suspended/;
 // 4.2 libxc: DPRINTF("Total pages sent= %ld (%.2fx)\n", total_sent, ((float)total_sent)/dinfo->p2m_size);
 const TOTAL_PAGES_SENT = /Total pages sent= (\d+) \((\d+(?:\.\d+)?)x\)$/;
 // 4.2 xl and xl, save_domain_core_writeconfig(): "Saving to %s new xl format (info 0x%x/0x%x/%u)\n"
@@ -132,7 +137,7 @@ export type XlLine =
    * the number of live passes; `total` is the pages due in that pass.
    */
   | { readonly kind: 'frames'; readonly iteration: number; readonly done: number; readonly total: number; readonly percent: number }
-  /** The guest is being suspended: 4.2's `Start last iteration` or current `Domain now suspended`. */
+  /** The guest is being suspended: 4.2's `Start last iteration`, current `Domain now suspended`, or libxl's `guest has suspended`. */
   | { readonly kind: 'suspend' }
   | { readonly kind: 'total-sent'; readonly pages: number; readonly factor: number }
   | { readonly kind: 'failure-summary'; readonly text: string }
@@ -143,12 +148,31 @@ const HANDSHAKE_BY_TEXT = new Map<string, HandshakeStep>(
   (Object.entries(HANDSHAKE) as [HandshakeStep, string][]).map(([step, text]) => [text, step]),
 );
 
+/**
+ * xl's own fixed lines are single writes ending in a newline, but they share
+ * one stderr with the receiver's messages (relayed by ssh), which xtl writes
+ * piece by piece (context, level, message, newline: xtl_logger_stdio.c), and
+ * which ssh relays in whatever chunks it received. So on a real 4.17 testbed
+ * a fixed line can arrive behind a fragment of another message, e.g.
+ * "libxl: migration sender: Target reports successful startup."; it is
+ * recognised by how the line ends.
+ */
+const FIXED_LINES: readonly XlLine[] = [
+  ...(Object.keys(HANDSHAKE) as HandshakeStep[]).map((step): XlLine => ({ kind: 'handshake', step })),
+  ...FAILURE_SUMMARIES.map((text): XlLine => ({ kind: 'failure-summary', text })),
+];
+
+function fixedText(line: XlLine): string {
+  return line.kind === 'handshake' ? HANDSHAKE[line.step] : line.kind === 'failure-summary' ? line.text : '';
+}
+
 /** Classifies one line of xl output (already split on \r and \n). */
 export function classifyLine(raw: string): XlLine {
   const text = raw.trim();
-  const step = HANDSHAKE_BY_TEXT.get(text);
-  if (step !== undefined) return { kind: 'handshake', step };
-  if ((FAILURE_SUMMARIES as readonly string[]).includes(text)) return { kind: 'failure-summary', text };
+  const whole = exactLine(text);
+  if (whole !== undefined) return whole;
+  const behindFragment = FIXED_LINES.find((fixed) => text.endsWith(` ${fixedText(fixed)}`));
+  if (behindFragment !== undefined) return behindFragment;
   if (STREAM_STARTED.test(text)) return { kind: 'stream-started' };
   let match = PASS_STATS.exec(text);
   if (match !== null) {
@@ -168,11 +192,19 @@ export function classifyLine(raw: string): XlLine {
     const [, iteration, done, total, percent] = match.map(Number) as number[];
     return { kind: 'frames', iteration: iteration!, done: done!, total: total!, percent: percent! };
   }
-  if (START_LAST_ITERATION.test(text) || DOMAIN_SUSPENDED.test(text)) return { kind: 'suspend' };
+  if (START_LAST_ITERATION.test(text) || DOMAIN_SUSPENDED.test(text) || GUEST_HAS_SUSPENDED.test(text)) return { kind: 'suspend' };
   match = TOTAL_PAGES_SENT.exec(text);
   if (match !== null) return { kind: 'total-sent', pages: Number(match[1]), factor: Number(match[2]) };
   if (FAILURE_DETAILS.some((pattern) => pattern.test(text))) return { kind: 'failure-detail', text };
   return { kind: 'other', text };
+}
+
+/** xl's own fixed lines: the handshake and the failure summaries. */
+function exactLine(text: string): XlLine | undefined {
+  const step = HANDSHAKE_BY_TEXT.get(text);
+  if (step !== undefined) return { kind: 'handshake', step };
+  if ((FAILURE_SUMMARIES as readonly string[]).includes(text)) return { kind: 'failure-summary', text };
+  return undefined;
 }
 
 /** Arrival times (performance.now(), like TimedLine) of the events that define the row. */

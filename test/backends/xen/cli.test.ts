@@ -36,6 +36,23 @@ describe('npm run experiment -- --backend xen', () => {
     expect(readFileSync(join(out, 'figures/xen/fig3a.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
+  it('skips the systems a testbed file does not list, in one line, with no failed rows', { timeout: 120_000 }, async () => {
+    const partial = fakeTestbed({ systems: { 'xen-nest': { sshCipher: 'aes128-ctr' }, 'xen-blanket': {} } });
+    const out = mkdtempSync(join(tmpdir(), 'xen-cli-'));
+    const result = await execa(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['harness/cli.ts', 'experiment', '--backend', 'xen', '--testbed', partial.testbedPath, '--figure', '2', '--scale', 'ci', '--no-charts', '--out', out],
+      { cwd: ROOT, reject: false },
+    );
+    partial.remove();
+    expect(result.exitCode, result.stderr).toBe(0);
+    const skipLines = result.stdout.split('\n').filter((line) => line.startsWith('skipping'));
+    expect(skipLines).toEqual(['skipping vmbeam, xen-nest-nocipher, xen-blanket-nocipher, physical: not on this xen testbed']);
+    const rows = readFileSync(join(out, 'results/xen/fig2.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows).toHaveLength(2 * 3);
+    expect(rows.every((row) => row.includes(',ok,'))).toBe(true);
+  });
+
   it('says which field of the testbed file is wrong, before anything runs', async () => {
     const broken = fakeTestbed({ guest: { config: '/etc/xen/g.cfg' } });
     const result = await execa(

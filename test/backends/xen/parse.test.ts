@@ -132,6 +132,52 @@ describe('xl migrate transcripts', () => {
     expect(log.times.successMs).toBe(timeOf(lines, 'Migration successful.'));
   });
 
+  it('real Xen 4.17 (the local testbed, xl -vvv): handshake found although a receiver line cut one, suspend from libxl, no passes shown', () => {
+    const lines = transcript('migrate-xen-4.17-local.txt');
+    // The sender's "Target reports successful startup." arrived behind the receiver's "libxl: ".
+    expect(lines.some((line) => line.text === 'libxl: migration sender: Target reports successful startup.')).toBe(true);
+    const log = expectStatus(parseMigrationLog(lines), 'succeeded');
+    expect(log.handshake).toEqual([
+      'receiverReady',
+      'transferComplete',
+      'senderAcknowledged',
+      'permissionGiven',
+      'permissionReceived',
+      'targetReportedStartup',
+      'targetStarted',
+      'successful',
+    ]);
+    expect(log.times.suspendMs).toBe(
+      timeOf(lines, 'libxl: debug: libxl_dom_suspend.c:358:suspend_common_wait_guest_check: Domain 1:guest has suspended'),
+    );
+    expect(log.times.suspendMs!).toBeLessThan(log.times.targetStartedMs!);
+    expect(log.times.targetStartedMs!).toBeLessThan(log.times.successMs!);
+    // 4.17's xl hides libxenguest's progress and prints no per-pass statistics.
+    expect(log.iterations).toBeUndefined();
+    expect(log.pagesSent).toBeUndefined();
+  });
+
+  it('real Xen 4.17 over plain TCP (-s vmbeam-plain): only the sender\'s half of the handshake, still a success', () => {
+    const log = expectStatus(parseMigrationLog(transcript('migrate-xen-4.17-local-plain-tcp.txt')), 'succeeded');
+    expect(log.handshake).toEqual(['senderAcknowledged', 'permissionGiven', 'targetReportedStartup', 'successful']);
+    expect(log.times.suspendMs!).toBeLessThan(log.times.targetStartedMs!);
+  });
+
+  it('real Xen 4.17 with the guest dirtying 4,000 pages/s: the same lines, the suspend before the startup report', () => {
+    const log = expectStatus(parseMigrationLog(transcript('migrate-xen-4.17-local-dirtying.txt')), 'succeeded');
+    expect(log.times.suspendMs!).toBeLessThan(log.times.targetStartedMs!);
+    expect(log.times.targetStartedMs!).toBeLessThan(log.times.successMs!);
+    expect(log.iterations).toBeUndefined();
+  });
+
+  it("finds xl's fixed lines behind a fragment of another writer's message, and libxl's suspend without its prefix or newline", () => {
+    expect(classifyLine('libxl: migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
+    expect(classifyLine('libxl: debug: libxl_ev migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
+    expect(classifyLine('xc: debug: Migration successful.')).toEqual({ kind: 'handshake', step: 'successful' });
+    expect(classifyLine('Not a Migration successful.xyz').kind).toBe('other');
+    expect(classifyLine('libxl_dom_suspend.c:358:suspend_common_wait_guest_check: Domain 3:guest has suspendedlibxl: debug: x').kind).toBe('suspend');
+  });
+
   it('failure at the target: the summary with the first explaining line', () => {
     const log = expectStatus(parseMigrationLog(transcript('migrate-target-failure.txt')), 'failed');
     expect(log.failure).toBe('Migration failed due to problems at target. (migration target: Failure, destroying our copy.)');
