@@ -2,7 +2,7 @@
 import type { Backend } from '../backends/backend.ts';
 import type { Accel } from '../backends/qemu/types.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
-import { XenBackend } from '../backends/xen/index.ts';
+import { XenBackend } from '../backends/xen/backend.ts';
 import { UsageError } from '../options.ts';
 import { EnvironmentError, messageOf, type CommandContext } from './context.ts';
 

@@ -4,7 +4,7 @@ import { REPETITIONS_AT_SCALE } from '../../experiments/scales.ts';
 import type { Backend, BackendName } from '../backends/backend.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
 import { SimBackend, type SimProfileName } from '../backends/sim/backend.ts';
-import { XenBackend } from '../backends/xen/index.ts';
+import { XenBackend } from '../backends/xen/backend.ts';
 import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { DEFAULT_TIMEOUT_S, qemuBackend, xenBackend, type AccelPreference, type Policy } from './backends.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XenBackend } from '../../../harness/backends/xen/index.ts';
+import { XenBackend } from '../../../harness/backends/xen/backend.ts';
 import { context, FAST, fakeTestbed, point, type FakeTestbed } from './fake-testbed.ts';
 
 // With guest.address the backend reaches into the guest: it fills memory,

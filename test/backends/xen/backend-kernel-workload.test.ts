@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XenBackend } from '../../../harness/backends/xen/index.ts';
+import { XenBackend } from '../../../harness/backends/xen/backend.ts';
 import { context, FAST, fakeTestbed, point, type FakeTestbed } from './fake-testbed.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XenBackend } from '../../../harness/backends/xen/index.ts';
+import { XenBackend } from '../../../harness/backends/xen/backend.ts';
 import { LineSplitter, type TimedLine } from '../../../harness/backends/xen/lines.ts';
 import { downtime } from '../../../harness/backends/xen/measure.ts';
 import { parseMigrationLog } from '../../../harness/backends/xen/parse.ts';

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XenBackend, type XenOptions } from '../index.ts';
+import { XenBackend, type XenOptions } from '../backend.ts';
 import { parseTestbed } from '../testbed.ts';
 import { startCloudVm, waitForDom0, type CloudVm, type CloudVmSpec, type LinkNic } from './cloud-vm.ts';
 import { destroyNamespace, NAMESPACE_PREFIX, registerTeardown, sweepLeftovers } from './cleanup.ts';
