@@ -3,6 +3,7 @@ import type { Backend } from '../backends/backend.ts';
 import type { Accel } from '../backends/qemu/types.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
 import { XenBackend } from '../backends/xen/backend.ts';
+import { loadTestbed, type Testbed } from '../backends/xen/testbed.ts';
 import { UsageError } from '../options.ts';
 import { EnvironmentError, messageOf, type CommandContext } from './context.ts';
 
@@ -36,11 +37,22 @@ export async function qemuBackend(choices: QemuChoices, context: CommandContext)
   }
 }
 
-export async function xenBackend(testbed: string | undefined, context: CommandContext): Promise<Backend> {
+/** The xen testbed a run names: its file, parsed and checked field by field now (before anything runs), or the local one. */
+export function xenTestbed(testbed: string | undefined): Testbed | 'local' {
   if (testbed === undefined) throw new UsageError('the xen backend needs --testbed FILE or --testbed local (see docs/xen-testbed.md)');
+  if (testbed === 'local') return 'local';
+  try {
+    return loadTestbed(testbed);
+  } catch (error) {
+    throw new EnvironmentError(messageOf(error));
+  }
+}
+
+/** Connects to a user's testbed (every host checked), or builds and boots the local one. */
+export async function xenBackend(testbed: Testbed | 'local', context: CommandContext): Promise<Backend> {
   if (testbed === 'local') return xenLocalBackend(context);
   try {
-    return await XenBackend.create(testbed);
+    return await XenBackend.fromTestbed(testbed);
   } catch (error) {
     throw new EnvironmentError(messageOf(error));
   }

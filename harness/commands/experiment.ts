@@ -7,7 +7,7 @@ import { SimBackend, type SimProfileName } from '../backends/sim/backend.ts';
 import { XenBackend } from '../backends/xen/backend.ts';
 import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
-import { DEFAULT_TIMEOUT_S, qemuBackend, xenBackend, type AccelPreference, type Policy } from './backends.ts';
+import { DEFAULT_TIMEOUT_S, qemuBackend, xenBackend, xenTestbed, type AccelPreference, type Policy } from './backends.ts';
 import type { CommandContext } from './context.ts';
 import { hostSimulation } from './host.ts';
 import { checkOut, prepareResultsDir } from './results-dir.ts';
@@ -81,7 +81,8 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
   const resultsDir = resolve(out, 'results', name);
   const policy = options.policy ?? 'xen';
   const timeoutS = options.timeout ?? DEFAULT_TIMEOUT_S;
-  // The host profile first (cheap, changes nothing): its error is the one to fix.
+  // The host profile and the xen testbed file first (cheap, changing nothing): their errors are the ones to fix.
+  const xen = backendName === 'xen' ? xenTestbed(options.testbed) : undefined;
   const host = profile === 'host' ? await hostSimulation(options.hostProfile, policy, timeoutS) : undefined;
   // Before any testbed starts: a run that would truncate rows stops here, not after the testbed's checks.
   const prior = prepareResultsDir(resultsDir, options.force === true ? 'force' : options.resume === true ? 'resume' : 'refuse', {
@@ -98,8 +99,8 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
     appendix = [differencesSection(host.differences, policy)];
   } else if (backendName === 'qemu') {
     backend = await qemuBackend({ accel: options.accel, policy, timeoutMs: timeoutS * 1000 }, context);
-  } else if (backendName === 'xen') {
-    backend = await xenBackend(options.testbed, context);
+  } else if (xen !== undefined) {
+    backend = await xenBackend(xen, context);
   } else {
     backend = new SimBackend();
   }
