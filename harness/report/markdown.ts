@@ -85,6 +85,8 @@ export interface ReportContext {
   readonly profile?: string;
 }
 
+const SCALE_NAMES = { paper: 'Paper', ci: 'CI', nested: 'Nested' } as const;
+
 /** `appendix`: further sections (the host profile's differences, its validation), in order. */
 export function reproductionReport(
   context: ReportContext,
@@ -97,7 +99,7 @@ export function reproductionReport(
   return [
     `# Reproduction report: backend \`${context.backend}\`${otherTestbed ? `, profile \`${context.profile}\`` : ''}`,
     '',
-    `${context.scale === 'paper' ? 'Paper' : 'CI'} scale, seed ${context.seed}, ${context.repetitions} repetitions per point. Written by \`npm run experiment\` from the CSVs beside this file.`,
+    `${SCALE_NAMES[context.scale as keyof typeof SCALE_NAMES] ?? context.scale} scale, seed ${context.seed}, ${context.repetitions} repetitions per point. Written by \`npm run experiment\` from the CSVs beside this file.`,
     '',
     '## Calibration statements (Figs. 2 and 3)',
     '',
@@ -109,7 +111,7 @@ export function reproductionReport(
         ? `The \`${context.profile}\` profile models another testbed than the paper's, so the paper's statements are not compared here.`
         : context.scale === 'paper'
         ? 'Figs. 2 and 3 were not part of this run.'
-        : "At CI scale the guests (128 to 512 MB) are not the paper's (up to 4 GB), so its statements are not compared here.",
+        : `At ${SCALE_NAMES[context.scale as keyof typeof SCALE_NAMES] ?? context.scale} scale the guests (${context.scale === 'nested' ? '96 to 256' : '128 to 512'} MB) are not the paper's (up to 4 GB), so its statements are not compared here.`,
     '',
     '## Validation figures (Figs. 4 to 7)',
     '',
