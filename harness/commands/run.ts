@@ -19,7 +19,7 @@ import type { PriorRun } from './results-dir.ts';
 import { EXIT_FAILURES, EXIT_OK, type CommandContext } from './context.ts';
 import { pageTitle, writeOutputs, type RenderedChart } from './outputs.ts';
 import { progressReporter, type ProgressPlan, type ProgressReporter } from './progress.ts';
-import { gitRevision } from './provenance.ts';
+import { gitDirty, gitRevision, runHost } from './provenance.ts';
 
 export interface RunSpec {
   readonly backendName: BackendName;
@@ -92,7 +92,11 @@ async function runInfo(backend: Backend, spec: RunSpec): Promise<RunInfo> {
     repetitions: spec.repetitions,
     scale: spec.scale,
     gitRevision: await gitRevision(),
+    gitDirty: await gitDirty(),
     nodeVersion: process.version,
+    host: runHost(),
+    // What was typed after the script's name: enough to run it again (npm run <command> -- <options>).
+    command: process.argv.slice(2),
     startedAt: resumed?.startedAt ?? now,
     backendInfo: await backend.describe(),
     ...(resumed === undefined ? {} : { resumedAt: [...(resumed.resumedAt ?? []), now] }),
