@@ -69,15 +69,15 @@ describe('figures/*/index.html in Chromium', () => {
       expect(await page.locator('nav li').count()).toBeGreaterThan(drawn.length);
       expect(await page.locator('main table').count()).toBeGreaterThanOrEqual(1);
       // Nothing sticks out of the window sideways, except inside a box that scrolls (a wide report table).
-      const overflowing = await page.evaluate((width) => {
-        const scrolls = (element: Element | null): boolean =>
-          element !== null && element !== document.body && (getComputedStyle(element).overflowX === 'auto' || scrolls(element.parentElement));
+      // Runs in the page (a string: the test's TypeScript has no DOM types).
+      const overflowing = await page.evaluate<string[]>(`(() => {
+        const scrolls = (element) => element !== null && element !== document.body && (getComputedStyle(element).overflowX === 'auto' || scrolls(element.parentElement));
         return [...document.body.querySelectorAll('*')]
-          .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !scrolls(element.parentElement))
-          .map((element) => `${element.tagName.toLowerCase()}${element.id === '' ? '' : `#${element.id}`}: ${element.textContent?.slice(0, 40)}`);
-      }, WINDOW.width);
+          .filter((element) => element.getBoundingClientRect().right > ${WINDOW.width} + 0.5 && !scrolls(element.parentElement))
+          .map((element) => element.tagName.toLowerCase() + (element.id === '' ? '' : '#' + element.id) + ': ' + (element.textContent ?? '').slice(0, 40));
+      })()`);
       expect(overflowing).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WINDOW.width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(WINDOW.width);
       expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
       await page.screenshot({ path: join(tmpdir(), `vmbeam-index-${backend}.png`), fullPage: false });
     } finally {
