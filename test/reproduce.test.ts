@@ -2,10 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { harnessCli, ROOT } from './harness-cli.ts';
+import { harnessCli, ROOT, stripVolatile } from './harness-cli.ts';
 
-
-export const stripVolatile = (html: string) => html.replace(/<(\w+) data-volatile>.*?<\/\1>/g, '');
 
 describe('committed simulator results', () => {
   it('are exactly what a fresh default run writes', { timeout: 180_000 }, async () => {

@@ -55,7 +55,8 @@ function reportHtml(markdown: string): { html: string; headings: { level: number
 function provenance(run: RunInfo | undefined): string {
   if (run === undefined) return '<p class="muted">No run.json beside these results.</p>';
   const revision = run.gitRevision === undefined ? 'not a git checkout' : `<code>${run.gitRevision.slice(0, 12)}</code>${run.gitDirty === true ? ' <strong class="bad">with uncommitted changes</strong>' : ''}`;
-  const host = run.host === undefined ? 'not recorded' : `<span data-volatile>${escape(run.host.cpuModel)}, ${run.host.cores} cores, Linux ${escape(run.host.kernel)}</span>`;
+  const machine = run.host === undefined ? (run.mergedFrom === undefined ? 'not recorded' : `merged: see the run.json of each of the ${run.mergedFrom.length} shards`) : `${escape(run.host.cpuModel)}, ${run.host.cores} cores, Linux ${escape(run.host.kernel)}`;
+  const host = `<span data-volatile>${machine}</span>`;
   const command = run.command === undefined ? 'not recorded' : `<code data-volatile>npm run ${escape(run.command.join(' ').replace(/^(\S+)/, '$1 --'))}</code>`;
   const outcome = run.outcome === undefined ? 'did not finish' : `${run.outcome.points} points, ${run.outcome.migrations} migrations, ${run.outcome.failures} failed${run.outcome.interrupted ? ', interrupted' : ''}`;
   const rows: [string, string][] = [

@@ -10,7 +10,6 @@ const ROOT = join(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 // CI installs Debian's chromium; elsewhere the test says why it did not run.
 const haveChromium = existsSync(CHROMIUM) || process.env.CI !== undefined;
-if (!haveChromium) console.warn(`skipping the index.html browser tests: no ${CHROMIUM} (apt-get install chromium)`);
 /** The window the page is checked in: a laptop screen. */
 const WINDOW = { width: 1280, height: 900 };
 
