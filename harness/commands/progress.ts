@@ -46,6 +46,8 @@ export interface ProgressReporter {
   point(progress: PointProgress): void;
   /** A line that is not a point (a preparation step, a warning), printed without breaking the bar. */
   log(line: string): void;
+  /** Measuring starts now: the ETA leaves out the warm-up before it (booting guests is not a point's cost). */
+  measuring(): void;
   stop(): void;
 }
 
@@ -65,8 +67,12 @@ export function progressReporter(plan: ProgressPlan, options: ReporterOptions): 
   const totalCost = [...plan.costs.values()].reduce((sum, cost) => sum + cost, 0);
   let done = 0;
   let doneCost = 0;
+  let measuringSince = started;
   const elapsed = () => (now() - started) / 1000;
-  const eta = () => etaSeconds(elapsed(), doneCost, totalCost);
+  const eta = () => etaSeconds((now() - measuringSince) / 1000, doneCost, totalCost);
+  const measuring = () => {
+    measuringSince = now();
+  };
   const advance = (progress: PointProgress) => {
     done++;
     doneCost += plan.costs.get(`${progress.figure}|${progress.point}`) ?? 0;
@@ -78,6 +84,7 @@ export function progressReporter(plan: ProgressPlan, options: ReporterOptions): 
         write(progressLine(progress, done, total, elapsed(), eta()));
       },
       log: write,
+      measuring,
       stop() {},
     };
   }
@@ -110,6 +117,7 @@ export function progressReporter(plan: ProgressPlan, options: ReporterOptions): 
     log(line) {
       bars.log(`${line}\n`);
     },
+    measuring,
     stop() {
       clearInterval(ticker);
       bar.update(payload());

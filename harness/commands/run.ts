@@ -207,6 +207,7 @@ function announcingPrepare(backend: Backend, progress: ProgressReporter): Backen
           const started = Date.now();
           await prepare(points, signal);
           progress.log(`prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          progress.measuring();
         };
       }
       const value: unknown = Reflect.get(target, property, target);

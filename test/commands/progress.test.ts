@@ -33,6 +33,9 @@ describe('progress', () => {
     const costs = new Map([['2|a', 1], ['2|b', 3], ['2|c', 4]]);
     const reporter = progressReporter({ costs }, { live: false, now: () => clock, write: (line) => lines.push(line) });
     reporter.log('preparing the qemu testbed');
+    // 10 s of warm-up count in the elapsed time but not in the ETA's rate.
+    clock += 10_000;
+    reporter.measuring();
     clock += 2_000;
     reporter.point(point('a'));
     clock += 6_000;
@@ -43,9 +46,9 @@ describe('progress', () => {
     expect(lines).toEqual([
       'preparing the qemu testbed',
       // 1 of 8 cost units in 2 s: 14 s to go.
-      '[1/3] a: 5 ok, 0.50 s | elapsed 2.0 s, ETA 14 s',
-      '[2/3] b: 3 ok, 2 failed (timed out), 0.50 s | elapsed 8.0 s, ETA 8.0 s',
-      '[3/3] c: 5 ok, 0.50 s | elapsed 16 s',
+      '[1/3] a: 5 ok, 0.50 s | elapsed 12 s, ETA 14 s',
+      '[2/3] b: 3 ok, 2 failed (timed out), 0.50 s | elapsed 18 s, ETA 8.0 s',
+      '[3/3] c: 5 ok, 0.50 s | elapsed 26 s',
     ]);
     expect(progressLine(point('x'), 7, 48, 3, undefined)).toBe('[ 7/48] x: 5 ok, 0.50 s | elapsed 3.0 s, ETA ?');
   });
