@@ -65,6 +65,8 @@ export function lineChart(title: Title, points: readonly SummaryPoint[], x: Axis
   };
   const yEncoding = { field: 'mean', type: 'quantitative' as const, title: y.title };
   const top = Math.max(0, ...points.map((point) => point.max));
+  // A series of one value (a sub-second migration's single 1 s bin) draws no line: it gets its marker even in a dense chart.
+  const lone = options.markers ? [] : points.filter((point) => points.filter((other) => other.system === point.system).length === 1);
   const flat = options.labelFlat === undefined ? [] : flatSeries(points, top, options.labelFlat);
   return {
     $schema: SCHEMA,
@@ -81,6 +83,9 @@ export function lineChart(title: Title, points: readonly SummaryPoint[], x: Axis
       ...(options.markers
         ? [{ mark: { type: 'point' as const, filled: false, size: 60, strokeWidth: 1.8, opacity: 1 }, encoding: { x: xEncoding, y: yEncoding, color, shape } }]
         : []),
+      ...(lone.length === 0
+        ? []
+        : [{ data: { values: lone.map((point) => ({ ...point })) }, mark: { type: 'point' as const, filled: true, size: 70 }, encoding: { x: xEncoding, y: yEncoding, color } }]),
       ...(flat.length === 0
         ? []
         : [{ data: { values: flat }, mark: { type: 'text' as const, align: 'left' as const, dx: 6, dy: -10, fontSize: 12 }, encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const }, text: { field: 'text', type: 'nominal' as const }, color } }]),
