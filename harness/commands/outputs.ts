@@ -12,6 +12,8 @@ import { fig2Table, fig3Table } from '../results/tables.ts';
 export interface RenderedChart {
   readonly name: string;
   readonly svg: string;
+  /** Where its files are, relative to index.html, without the extension (default: beside it). */
+  readonly files?: string;
 }
 
 /** Writes REPORT.md beside the CSVs and returns its text. */

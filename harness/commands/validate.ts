@@ -155,7 +155,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
     writeFileSync(join(figuresRoot, 'validate.svg'), svg);
     writeFileSync(join(figuresRoot, 'validate.png'), svgToPng(svg));
     const charts = await writeCharts(figures, predictedDir, predictedFiguresDir);
-    await writeIndex(predictedFiguresDir, pageTitle('sim', 'host'), report, [{ name: 'validate', svg }, ...charts], predictedDir);
+    await writeIndex(predictedFiguresDir, pageTitle('sim', 'host'), report, [{ name: 'validate', svg, files: '../validate' }, ...charts], predictedDir);
     console.log(`wrote ${join(figuresRoot, 'validate.svg')} and validate.png`);
   }
   console.log('mean absolute percentage error, simulator (host profile) vs qemu testbed:');

@@ -11,6 +11,8 @@ import type { RunInfo } from '../results/run-info.ts';
 export interface PageFigure {
   readonly name: string;
   readonly svg: string;
+  /** Where its PNG and SVG files are, relative to the page, without the extension (default: the name, beside the page). */
+  readonly files?: string;
 }
 
 export interface PageInput {
@@ -80,7 +82,7 @@ export function reportPage(input: PageInput): string {
     ...headings.map((heading) => `<li class="h${heading.level}"><a href="#${heading.id}">${heading.text}</a></li>`),
   ].join('\n');
   const figures = input.figures
-    .map((figure) => `<figure id="${figure.name}">\n${figure.svg.replace(/^<\?xml[^>]*>\s*/, '')}\n<figcaption><a href="${figure.name}.png">${figure.name}.png</a> · <a href="${figure.name}.svg">${figure.name}.svg</a></figcaption>\n</figure>`)
+    .map((figure) => `<figure id="${figure.name}">\n${figure.svg.replace(/^<\?xml[^>]*>\s*/, '')}\n<figcaption><a href="${figure.files ?? figure.name}.png">${figure.name}.png</a> · <a href="${figure.files ?? figure.name}.svg">${figure.name}.svg</a></figcaption>\n</figure>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">
