@@ -3,6 +3,7 @@
  * signals, writes usage errors to the terminal or sets the exit code. Each
  * command lives in harness/commands/.
  */
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_SEED } from '../experiments/index.ts';
@@ -93,7 +94,9 @@ const given = (command: Command): string[] =>
   command.options.filter((option) => command.getOptionValueSource(option.attributeName()) === 'cli').flatMap((option) => (option.long === undefined ? [] : [option.long]));
 
 function buildProgram(context: CommandContext, run: (action: Promise<number>) => void): Command {
-  const program = new Command('vmbeam-harness').description('Reproduce the VMBeam evaluation on a simulator or a real testbed.');
+  const program = new Command('vmbeam-harness')
+    .description('Reproduce the VMBeam evaluation on a simulator or a real testbed.')
+    .version(harnessVersion(), '-V, --version', 'print the harness version');
   const command = (name: string, description: string) =>
     program.command(name).description(description).exitOverride().configureOutput({ writeErr: () => {} });
   command('experiment', 'run figures on a backend, write CSVs and charts')
@@ -159,6 +162,12 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
   return program.exitOverride().configureOutput({ writeErr: () => {} });
 }
 
+/** The package's version, read from package.json beside harness/. */
+function harnessVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+}
+
 function usageMessage(error: CommanderError, program: Command, argv: readonly string[]): string {
   const command = program.commands.find((candidate) => argv.includes(candidate.name()));
   const valid = (command ?? program).options.map((option) => option.long).filter(Boolean);
@@ -177,16 +186,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(processContext(), (action) => {
     pending = action;
   });
+  const usage = () => {
+    console.error(`usage: vmbeam-harness <command> [options] (valid commands: ${program.commands.map((c) => c.name()).join(', ')}; --help for more)`);
+    return EXIT_USAGE;
+  };
   try {
     program.parse(argv, { from: 'user' });
-    if (pending === undefined) {
-      console.error(`usage: vmbeam-harness <command> [options] (valid commands: ${program.commands.map((c) => c.name()).join(', ')})`);
-      return EXIT_USAGE;
-    }
+    if (pending === undefined) return usage();
     return await pending;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `help [command]` printed the help and ends with this code; with no command at all commander would print it as an error.
+      if (error.code === 'commander.help') return argv.length === 0 ? usage() : 0;
       console.error(`error: ${usageMessage(error, program, argv)}`);
       return EXIT_USAGE;
     }

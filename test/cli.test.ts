@@ -53,13 +53,30 @@ describe('cli', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('prints its version and its help, never help as an error', async () => {
+    const version = await cli('--version');
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const args of [['help'], ['help', 'experiment'], ['experiment', '--help']]) {
+      const help = await cli(...args);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: vmbeam-harness/);
+      expect(help.stderr).toBe('');
+    }
+    const bare = await cli();
+    expect(bare.exitCode).toBe(2);
+    expect(bare.stderr.trim()).toMatch(/^usage: vmbeam-harness <command> \[options\] \(valid commands: experiment, /);
+  });
+
   it('runs a narrowed, redirected run and prints one line per point', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cli-'));
     const result = await cli('experiment', '--figure', '3', '--reps', '2', '--seed', '7', '--out', out, '--backend', 'sim');
     expect(result.exitCode).toBe(0);
-    const pointLines = result.stdout.split('\n').filter((line) => line.startsWith('fig3 '));
+    // Not a terminal: plain lines, each with k/N, elapsed time and (until the last) an ETA.
+    const pointLines = result.stdout.split('\n').filter((line) => line.startsWith('['));
     expect(pointLines).toHaveLength(3);
-    expect(pointLines[0]).toMatch(/^fig3 vmbeam memory_mb=4096: 2 ok, \d+\.\d\d s$/);
+    expect(pointLines[0]).toMatch(/^\[1\/3\] fig3 vmbeam memory_mb=4096: 2 ok, \d+\.\d\d s \| elapsed [\d.]+ s, ETA [\d.]+ s$/);
+    expect(pointLines[2]).toMatch(/^\[3\/3\] fig3 .*\| elapsed [\d.]+ s$/);
     const csv = readFileSync(join(out, 'results/sim/fig3.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + 3 * 2);
     const runInfo = JSON.parse(readFileSync(join(out, 'results/sim/run.json'), 'utf8'));

@@ -7,3 +7,6 @@ export const ROOT = join(import.meta.dirname, '..');
 export function harnessCli(args: readonly string[]) {
   return execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...args], { cwd: ROOT, reject: false });
 }
+
+/** index.html without what only says when, where and how a run ran (the elements marked data-volatile): pages of identical results compare equal. */
+export const stripVolatile = (html: string) => html.replace(/<(\w+) data-volatile>.*?<\/\1>/g, '');

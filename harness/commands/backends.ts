@@ -30,11 +30,26 @@ export interface QemuChoices {
 
 export async function qemuBackend(choices: QemuChoices, context: CommandContext): Promise<QemuBackend> {
   installQemuCleanup(await import('../backends/qemu/index.ts'), context);
+  // Checking packages, building the guest image and probing KVM take seconds to a minute: say so before the silence.
+  console.log(`preparing the qemu testbed: checking root and packages, building the guest image, choosing the accelerator (--accel ${choices.accel}${choices.accel === 'auto' ? ', a KVM probe boot of up to 30 s' : ''})`);
+  const started = Date.now();
+  let backend: QemuBackend;
   try {
-    return await QemuBackend.create(choices);
+    backend = await QemuBackend.create(choices);
   } catch (error) {
     throw new EnvironmentError(messageOf(error));
   }
+  const { accel, accelReason } = await backend.describe();
+  console.log(`accelerator: ${String(accel)} (${String(accelReason)}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const warning = accelFallbackWarning(choices.accel, String(accel), String(accelReason));
+  if (warning !== undefined) console.error(warning);
+  return backend;
+}
+
+/** A loud line when --accel auto fell back to TCG: every time is then several times a KVM host's, and a KVM host profile does not apply. */
+export function accelFallbackWarning(requested: AccelPreference, accel: string, reason: string): string | undefined {
+  if (requested !== 'auto' || accel === 'kvm') return undefined;
+  return `WARNING: KVM is not used, migrations run under TCG (software emulation, several times slower than KVM): ${reason}. Compare these results only with a TCG host profile; pass --accel tcg to make this choice explicit.`;
 }
 
 /** The xen testbed a run names: its file, parsed and checked field by field now (before anything runs), or the local one. */

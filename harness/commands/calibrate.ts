@@ -1,6 +1,6 @@
 /** `npm run calibrate`: measure this host (ciphers, memory copies, the qemu testbed's fixed costs) into a host profile. */
 import { resolve } from 'node:path';
-import { installQemuCleanup, type AccelPreference } from './backends.ts';
+import { accelFallbackWarning, installQemuCleanup, type AccelPreference } from './backends.ts';
 import { EnvironmentError, messageOf, type CommandContext } from './context.ts';
 
 export interface CalibrateOptions {
@@ -34,7 +34,11 @@ export async function calibrate(options: CalibrateOptions, context: CommandConte
     } catch (error) {
       throw new EnvironmentError(messageOf(error));
     }
-    const { accel } = await qemu.detectAccel(options.accel, imageDir);
+    if (options.accel === 'auto') console.log('choosing the accelerator: a KVM probe boot of up to 30 s');
+    const { accel, reason } = await qemu.detectAccel(options.accel, imageDir);
+    console.log(`accelerator: ${accel} (${reason})`);
+    const warning = accelFallbackWarning(options.accel, accel, reason);
+    if (warning !== undefined) console.error(warning);
     testbed = {
       run: () =>
         calibrateTestbed({

@@ -37,12 +37,19 @@ export async function gate(options: GateOptions): Promise<number> {
       options.baseline === undefined
         ? undefined
         : await baselineSource(options.baseline, gates.filter((candidate) => candidate.kind === 'regression').flatMap(gateInputs));
-    const verdicts = gates.map((candidate) => evaluateGate(candidate, current, baseline));
+    // Each gate's evaluation time, for the JUnit report.
+    const seconds: number[] = [];
+    const verdicts = gates.map((candidate) => {
+      const started = performance.now();
+      const verdict = evaluateGate(candidate, current, baseline);
+      seconds.push(Math.round(performance.now() - started) / 1000);
+      return verdict;
+    });
     console.log(verdictTable(verdicts));
     console.log(summaryLine(verdicts));
     mkdirSync(reportDir, { recursive: true });
     writeFileSync(join(reportDir, 'gate-report.md'), verdictMarkdown(verdicts));
-    writeFileSync(join(reportDir, 'gate-junit.xml'), verdictJunit(verdicts));
+    writeFileSync(join(reportDir, 'gate-junit.xml'), verdictJunit(verdicts, seconds));
     return verdicts.some((verdict) => verdict.status === 'fail') ? EXIT_FAILURES : EXIT_OK;
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(error.message);

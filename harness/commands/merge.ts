@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXPERIMENTS } from '../../experiments/index.ts';
 import { atScale } from '../../experiments/scales.ts';
-import type { FigureId } from '../experiment.ts';
+import { pointId, type FigureId } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { FIGURE_IDS, figureTables } from '../registry.ts';
 import { csvPath, readRows, writeRows } from '../results/csv.ts';
@@ -132,25 +132,30 @@ export async function merge(directories: readonly string[], options: MergeOption
   prepareResultsDir(resultsDir, options.force === true ? 'force' : 'refuse', { backend: first.backend, seed: first.seed, scale: first.scale }).clear();
 
   let rows = 0;
+  let points = 0;
   for (const figure of figures) {
     const tasks = sweepTasks([atScale(EXPERIMENTS[figure], first.scale)], first.repetitions);
+    // A point split across shards is counted by each of them: count the sweep's points once.
+    points += new Set(tasks.map((task) => pointId(task.point))).size;
     for (const [table, merged] of mergeFigure(figure, tasks, shards)) {
       writeRows(figureTables(figure).find((candidate) => candidate.name === table)!, resultsDir, merged);
       rows += merged.length;
     }
   }
   const outcomes = shards.map((shard) => shard.info.outcome);
-  const { shard: _shard, resumedAt: _resumedAt, ...common } = first;
+  // The shards' hosts and command lines are in their own run.json files; the merged one records the merge.
+  const { shard: _shard, resumedAt: _resumedAt, host: _host, ...common } = first;
   writeRunInfo(resultsDir, {
     ...common,
     figures: figures.map((figure) => `fig${figure}`),
     startedAt: shards.map((shard) => shard.info.startedAt).sort()[0]!,
     finishedAt: new Date().toISOString(),
     mergedFrom: shards.map((shard) => shard.dir),
+    command: process.argv.slice(2),
     ...(outcomes.every((outcome) => outcome !== undefined)
       ? {
           outcome: {
-            points: outcomes.reduce((sum, outcome) => sum + outcome.points, 0),
+            points,
             migrations: outcomes.reduce((sum, outcome) => sum + outcome.migrations, 0),
             failures: outcomes.reduce((sum, outcome) => sum + outcome.failures, 0),
             interrupted: outcomes.some((outcome) => outcome.interrupted),

@@ -1,11 +1,12 @@
 /** What a finished run writes beside its CSVs: REPORT.md, the charts (SVG, PNG) and index.html. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { FigureId } from '../experiment.ts';
 import { FIGURE_REGISTRY } from '../registry.ts';
 import { compareWithPaper } from '../report/calibration.ts';
 import { reproductionReport, type ReportContext } from '../report/markdown.ts';
 import { csvPath, readTable } from '../results/csv.ts';
+import { readRunInfo, RUN_INFO_FILE, runInfoSchema, type RunInfo } from '../results/run-info.ts';
 import { fig2Table, fig3Table, fig4Table, fig5Table, fig6Table, fig7Table } from '../results/tables.ts';
 import type { ColumnSpec, Table } from '../results/table.ts';
 import { BLIND_REVISION, readBlindRows } from '../report/blind.ts';
@@ -15,6 +16,8 @@ import { validationSection, type StatementRows } from '../report/paper-validatio
 export interface RenderedChart {
   readonly name: string;
   readonly svg: string;
+  /** Where its files are, relative to index.html, without the extension (default: beside it). */
+  readonly files?: string;
 }
 
 /** Writes REPORT.md beside the CSVs and returns its text. */
@@ -71,10 +74,28 @@ export async function writeCharts(figures: readonly FigureId[], resultsDir: stri
   );
 }
 
-export async function writeIndex(figuresDir: string, title: string, report: string, charts: readonly RenderedChart[]): Promise<void> {
+/** index.html: the charts and the report, headed by the run's provenance and links to the results files of `resultsDir`. */
+export async function writeIndex(figuresDir: string, title: string, report: string, charts: readonly RenderedChart[], resultsDir?: string): Promise<void> {
   const { reportPage } = await import('../report/page.ts');
   mkdirSync(figuresDir, { recursive: true });
-  writeFileSync(join(figuresDir, 'index.html'), reportPage(title, report, charts));
+  const files =
+    resultsDir === undefined || !existsSync(resultsDir)
+      ? []
+      : readdirSync(resultsDir)
+          .filter((file) => file.endsWith('.csv') || file === RUN_INFO_FILE || file === 'REPORT.md')
+          .sort()
+          .map((file) => ({ name: file, href: relative(figuresDir, join(resultsDir, file)) }));
+  const run = resultsDir === undefined ? undefined : runInfoOf(resultsDir);
+  writeFileSync(join(figuresDir, 'index.html'), reportPage({ title, reportMarkdown: report, figures: charts, files, ...(run === undefined ? {} : { run }) }));
+}
+
+/** run.json, if the directory holds a readable one: the page then says where its results came from. */
+function runInfoOf(resultsDir: string): RunInfo | undefined {
+  try {
+    return readRunInfo(join(resultsDir, RUN_INFO_FILE), runInfoSchema, 'run.json');
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a report is written from: the run's figures and how it ran. */
@@ -94,7 +115,7 @@ export async function writeOutputs(resultsDir: string, figuresDir: string, spec:
   const report = writeReport(resultsDir, spec.figures, spec.context, spec.appendix ?? []);
   if (!spec.charts) return { report, charts: [] };
   const charts = await writeCharts(spec.figures, resultsDir, figuresDir, spec.signal);
-  await writeIndex(figuresDir, spec.title, report, charts);
+  await writeIndex(figuresDir, spec.title, report, charts, resultsDir);
   console.log(`wrote ${charts.length} charts (SVG, PNG) and index.html to ${figuresDir}`);
   return { report, charts };
 }

@@ -11,14 +11,16 @@ import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { csvRecorders, FIGURE_IDS } from '../registry.ts';
 import { writeRunInfo, type RunInfo } from '../results/run-info.ts';
-import { measurementKey, runExperiments, sweepTasks, type PointProgress, type Task } from '../runner.ts';
+import { pointId } from '../experiment.ts';
+import { measurementKey, runExperiments, sweepTasks, type Task } from '../runner.ts';
 import { finishedTasks, taskKey } from '../run-state.ts';
 import { partition, type Shard } from '../shard.ts';
 import { restrictToSystems, skipLine } from '../skip-systems.ts';
 import type { PriorRun } from './results-dir.ts';
 import { EXIT_FAILURES, EXIT_OK, type CommandContext } from './context.ts';
 import { pageTitle, writeOutputs, type RenderedChart } from './outputs.ts';
-import { gitRevision } from './provenance.ts';
+import { progressReporter, type ProgressPlan, type ProgressReporter } from './progress.ts';
+import { gitDirty, gitRevision, runHost } from './provenance.ts';
 
 export interface RunSpec {
   readonly backendName: BackendName;
@@ -91,7 +93,11 @@ async function runInfo(backend: Backend, spec: RunSpec): Promise<RunInfo> {
     repetitions: spec.repetitions,
     scale: spec.scale,
     gitRevision: await gitRevision(),
+    gitDirty: await gitDirty(),
     nodeVersion: process.version,
+    host: runHost(),
+    // What was typed after the script's name: enough to run it again (npm run <command> -- <options>).
+    command: process.argv.slice(2),
     startedAt: resumed?.startedAt ?? now,
     backendInfo: await backend.describe(),
     ...(resumed === undefined ? {} : { resumedAt: [...(resumed.resumedAt ?? []), now] }),
@@ -113,23 +119,26 @@ async function runAndWrite(
   // A testbed without some systems runs none of their points: one line says which, no row records them.
   const { experiments, skipped } = restrictToSystems(figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), backend.systems);
   if (skipped.length > 0) console.log(skipLine(skipped, backendName));
-  const summary = await runExperiments(
-    {
-      experiments,
-      repetitions,
-      seed,
-      openRecorder: csvRecorders(resultsDir, backendName),
-      selected: (task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true),
-    },
-    backend,
-    (progress) => {
-      tally.points++;
-      tally.migrations += progress.ok + progress.failed;
-      tally.failures += progress.failed;
-      console.log(formatProgress(progress));
-    },
-    signal,
-  );
+  const selected = (task: Task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true);
+  const progress = progressReporter(progressPlan(backend, sweepTasks(experiments, repetitions).filter(selected)), {
+    live: process.stdout.isTTY === true && process.env['CI'] === undefined,
+  });
+  let summary: Awaited<ReturnType<typeof runExperiments>>;
+  try {
+    summary = await runExperiments(
+      { experiments, repetitions, seed, openRecorder: csvRecorders(resultsDir, backendName), selected },
+      announcingPrepare(backend, progress),
+      (point) => {
+        tally.points++;
+        tally.migrations += point.ok + point.failed;
+        tally.failures += point.failed;
+        progress.point(point);
+      },
+      signal,
+    );
+  } finally {
+    progress.stop();
+  }
   const ended = (interrupted: boolean) =>
     writeRunInfo(resultsDir, { ...base, finishedAt: new Date().toISOString(), outcome: { ...summary, interrupted } });
   ended(signal.aborted);
@@ -178,7 +187,35 @@ function shardFilter(backend: Backend, shard: Shard, universe: readonly FigureId
   return (task) => shardOf.get(measurementKey(task)) === shard.index;
 }
 
-function formatProgress(progress: PointProgress): string {
-  const failures = progress.failed > 0 ? `, ${progress.failed} failed (${progress.firstError ?? ''})` : '';
-  return `${progress.point}: ${progress.ok} ok${failures}, ${progress.elapsedS.toFixed(2)} s`;
+/** Each point the run will finish, with what it is expected to cost (the backend's estimate, else 1 per repetition). */
+function progressPlan(backend: Backend, tasks: readonly Task[]): ProgressPlan {
+  const costs = new Map<string, number>();
+  for (const task of tasks) {
+    const key = `${task.experiment.figure}|${pointId(task.point)}`;
+    costs.set(key, (costs.get(key) ?? 0) + (backend.expectedCost?.(task.point, task.experiment.kind) ?? 1));
+  }
+  return { costs };
+}
+
+/** The backend, saying what its warm-up does and how long it took: a qemu run boots every guest size first, silently otherwise. */
+function announcingPrepare(backend: Backend, progress: ProgressReporter): Backend {
+  const prepare = backend.prepare?.bind(backend);
+  if (prepare === undefined) return backend;
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === 'prepare') {
+        return async (points: Parameters<typeof prepare>[0], signal: AbortSignal) => {
+          const sizes = [...new Set(points.map((point) => point.memoryMb))].sort((a, b) => a - b);
+          progress.log(`preparing the ${backend.name} testbed: booting and saving the sweep's guest sizes once (${sizes.join(', ')} MB); nothing is measured yet`);
+          const started = Date.now();
+          await prepare(points, signal);
+          progress.log(`prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          progress.measuring();
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      // Bound to the real backend, so its own fields (private or #private) stay reachable.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -15,6 +15,7 @@ import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { FIGURE_IDS, readMeasuredRows, VALIDATED_FIGURES } from '../registry.ts';
 import type { ReportContext } from '../report/markdown.ts';
+import type { RunInfo } from '../results/run-info.ts';
 import { DEFAULT_TIMEOUT_S, qemuBackend, type AccelPreference, type Policy } from './backends.ts';
 import { EnvironmentError, type CommandContext } from './context.ts';
 import { hostSimulation, loadHostProfile } from './host.ts';
@@ -102,6 +103,8 @@ export async function validate(options: ValidateOptions, context: CommandContext
     throw new UsageError(`--scale ${options.scale} disagrees with the measured run's scale ${info.scale}; drop --scale`);
   }
   const host = await hostSimulation(options.hostProfile, info.backendInfo.policy, info.backendInfo.timeoutMs / 1000);
+  // The profile has been read and checked by now: comparing it with the run cannot fail.
+  await warnOnOtherTestbed(options.hostProfile, options.measured ?? measuredDir, info);
   const figures = VALIDATED_FIGURES.filter((figure) => info.figures.includes(`fig${figure}`));
   const predictedDir = resolve(out, 'results', 'sim-host');
   const predictedFiguresDir = resolve(out, 'figures', 'sim-host');
@@ -152,10 +155,18 @@ export async function validate(options: ValidateOptions, context: CommandContext
     writeFileSync(join(figuresRoot, 'validate.svg'), svg);
     writeFileSync(join(figuresRoot, 'validate.png'), svgToPng(svg));
     const charts = await writeCharts(figures, predictedDir, predictedFiguresDir);
-    await writeIndex(predictedFiguresDir, pageTitle('sim', 'host'), report, [{ name: 'validate', svg }, ...charts]);
+    await writeIndex(predictedFiguresDir, pageTitle('sim', 'host'), report, [{ name: 'validate', svg, files: '../validate' }, ...charts], predictedDir);
     console.log(`wrote ${join(figuresRoot, 'validate.svg')} and validate.png`);
   }
   console.log('mean absolute percentage error, simulator (host profile) vs qemu testbed:');
   console.log(mapeTable(rows));
   return exitCode;
+}
+
+/** One line on stderr when the measured run's accelerator, QEMU, host CPU, cores or kernel are not the host profile's. */
+async function warnOnOtherTestbed(hostProfilePath: string, measuredDir: string, info: RunInfo): Promise<void> {
+  const { readHostProfile } = await import('../calibrate/profile.ts');
+  const { provenanceDifferences, provenanceWarning } = await import('../validate/provenance.ts');
+  const warning = provenanceWarning(hostProfilePath, measuredDir, provenanceDifferences(readHostProfile(hostProfilePath), info));
+  if (warning !== undefined) console.error(warning);
 }

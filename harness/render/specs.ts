@@ -1,3 +1,4 @@
+/** Each figure's charts from its rows (pure): rows -> vega-lite specs, in the paper's units (MB, GB = 2^30 bytes, s, Mbit/s). */
 import type { TopLevelSpec } from 'vega-lite';
 import type {
   Fig2Row,
@@ -13,8 +14,9 @@ import type {
 import { guestSizeLabel, provenanceLabel } from '../labels.ts';
 import { SYSTEMS, SYSTEM_LABELS, type SystemName } from '../systems.ts';
 import { mean } from '../stats.ts';
-import { summarise, type SummaryPoint } from './aggregate.ts';
-import { CHART_CONFIG, CHART_HEIGHT_PX, CHART_WIDTH_PX, systemColor } from './style.ts';
+import { summarise } from './aggregate.ts';
+import { barChart, lineChart, repetitionNote, SCHEMA, type Axis } from './charts.ts';
+import { CHART_CONFIG, CHART_WIDTH_PX, systemHex } from './style.ts';
 
 /** A chart to write: its file name (without extension) and its vega-lite spec. */
 export interface Chart {
@@ -22,150 +24,50 @@ export interface Chart {
   readonly spec: TopLevelSpec;
 }
 
-interface Axis {
-  readonly title: string;
-  readonly log2?: boolean;
-  readonly values?: readonly number[];
-}
-
-interface LineOptions {
-  /** Dense series (one value a second) read better without a marker per value. */
-  readonly markers: boolean;
-}
-
-/** Mean per system and x as a line with points, min-max over repetitions as a vertical rule. */
-function lineChart(
-  title: string,
-  points: readonly SummaryPoint[],
-  x: Axis,
-  y: Axis,
-  options: LineOptions = { markers: true },
-): TopLevelSpec {
-  const color = systemColor(systemsOf(points));
-  const xEncoding = {
-    field: 'x',
-    type: 'quantitative' as const,
-    title: x.title,
-    ...(x.log2 === true ? { scale: { type: 'log' as const, base: 2 } } : {}),
-    axis: x.values === undefined ? {} : { values: [...x.values] },
-  };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: CHART_WIDTH_PX,
-    height: CHART_HEIGHT_PX,
-    config: CHART_CONFIG,
-    data: { values: points.map((point) => ({ ...point })) },
-    layer: [
-      {
-        mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color },
-      },
-      {
-        mark: { type: 'line', point: options.markers ? { filled: true, size: 45 } : false, strokeWidth: 2 },
-        encoding: {
-          x: xEncoding,
-          y: { field: 'mean', type: 'quantitative', title: y.title },
-          color,
-        },
-      },
-    ],
-  };
-}
-
-/** One bar per system (mean), min-max over repetitions as a rule. */
-function barChart(
-  title: string,
-  points: readonly SummaryPoint[],
-  y: Axis,
-  describe: (mean: number) => string,
-  note: (system: SystemName) => string = () => '',
-): TopLevelSpec {
-  const color = systemColor(systemsOf(points));
-  const xEncoding = { field: 'label', type: 'nominal' as const, title: null, sort: color.sort, axis: { labelAngle: 0 } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: CHART_WIDTH_PX,
-    height: CHART_HEIGHT_PX,
-    config: CHART_CONFIG,
-    data: { values: points.map((point) => ({ ...point, text: `${describe(point.mean)}${note(point.system)}` })) },
-    layer: [
-      {
-        mark: { type: 'bar', width: { band: 0.6 } },
-        encoding: {
-          x: xEncoding,
-          y: { field: 'mean', type: 'quantitative', title: y.title },
-          color: { ...color, legend: null },
-        },
-      },
-      {
-        mark: { type: 'rule', strokeWidth: 1.5, color: 'black' },
-        encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
-      },
-      {
-        mark: { type: 'text', dy: -8, fontSize: 12 },
-        encoding: {
-          x: xEncoding,
-          y: { field: 'max', type: 'quantitative' },
-          text: { field: 'text', type: 'nominal' },
-        },
-      },
-    ],
-  };
-}
-
-function systemsOf(points: readonly { readonly system: SystemName }[]): SystemName[] {
-  return [...new Set(points.map((point) => point.system))];
-}
-
-const MEMORY_AXIS: Axis = { title: 'Guest memory (MB)', values: [128, 512, 1024, 2048, 3072, 4096] };
-const GIB = 1024 ** 3;
+/** The paper's guest sizes double from 128 MB to 4 GB: a log2 axis gives each its own tick, evenly spaced. */
+const MEMORY_AXIS: Axis = { title: 'Guest memory (MB, log2 scale)', log2: true, values: [128, 256, 512, 1024, 2048, 4096] };
+const GB = 1024 ** 3;
+/** The paper writes GB and MB for binary sizes (its 4 GB guest has 4096 MB); the charts follow it and say so once. */
+const GB_NOTE = '1 GB = 2^30 bytes, as in the paper';
 
 export function fig2Charts(rows: readonly Fig2Row[]): Chart[] {
   const memory = (row: Fig2Row) => row.memory_mb;
+  const time = summarise(rows, memory, (row) => row.migration_time_s);
+  const downtime = summarise(rows, memory, (row) => row.downtime_s);
   return [
     {
       name: 'fig2a',
-      spec: lineChart(
-        'Fig. 2(a) Migration time vs guest memory',
-        summarise(rows, memory, (row) => row.migration_time_s),
-        MEMORY_AXIS,
-        { title: 'Migration time (s)' },
-      ),
+      spec: lineChart({ text: 'Fig. 2(a) Migration time vs guest memory', subtitle: [repetitionNote(time)] }, time, MEMORY_AXIS, { title: 'Migration time (s)' }),
     },
     {
       name: 'fig2b',
-      spec: lineChart(
-        'Fig. 2(b) Downtime vs guest memory',
-        summarise(rows, memory, (row) => row.downtime_s),
-        MEMORY_AXIS,
-        { title: 'Downtime (s)' },
-      ),
+      spec: lineChart({ text: 'Fig. 2(b) Downtime vs guest memory', subtitle: [repetitionNote(downtime)] }, downtime, MEMORY_AXIS, { title: 'Downtime (s)' }),
     },
   ];
 }
 
 export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3SeriesRow[]): Chart[] {
   const size = guestSizeLabel(rows);
+  const bandwidth = summarise(series, (row) => row.t_s, (row) => row.bandwidth_mbps);
+  const total = summarise(rows, () => 0, (row) => (row.network_bytes === undefined ? undefined : row.network_bytes / GB));
   return [
     {
       name: 'fig3a',
       spec: lineChart(
-        `Fig. 3(a) Network bandwidth during migration${size}`,
-        summarise(series, (row) => row.t_s, (row) => row.bandwidth_mbps),
+        { text: `Fig. 3(a) Network bandwidth during migration${size}`, subtitle: ['Bytes on the link between the two cloud VMs, in 1 s bins', repetitionNote(bandwidth, '1 s bin')] },
+        bandwidth,
         { title: 'Elapsed time (s)' },
-        { title: 'Bandwidth (Mbit/s), mean over repetitions' },
-        { markers: false },
+        { title: 'Bandwidth (Mbit/s)' },
+        { markers: false, labelFlat: (max) => `at most ${max.toFixed(1)} Mbit/s` },
       ),
     },
     {
       name: 'fig3b',
       spec: barChart(
-        `Fig. 3(b) Total network transfer${size}`,
-        summarise(rows, () => 0, (row) => (row.network_bytes === undefined ? undefined : row.network_bytes / GIB)),
-        { title: 'Transferred data (GiB)' },
-        (gib) => (gib >= 0.1 ? `${gib.toFixed(2)} GiB` : `${(gib * 1024).toFixed(2)} MiB`),
+        { text: `Fig. 3(b) Total network transfer${size}`, subtitle: [repetitionNote(total, 'system'), GB_NOTE] },
+        total,
+        { title: 'Transferred data (GB)' },
+        (gb) => (gb >= 0.1 ? `${gb.toFixed(2)} GB` : `${(gb * 1024).toFixed(2)} MB`),
       ),
     },
   ];
@@ -174,49 +76,42 @@ export function fig3Charts(rows: readonly Fig3Row[], series: readonly Fig3Series
 export function fig6Charts(rows: readonly Fig6Row[]): Chart[] {
   const rate = (row: Fig6Row) => row.dirty_pages_per_s;
   const first = rows[0];
-  const workload =
-    first === undefined ? '' : `, ${first.memory_mb ?? '?'} MB guest, ${first.dirty_region_mb ?? '?'} MB region`;
+  const workload = first === undefined ? [] : [`${first.memory_mb ?? '?'} MB guest writing to a ${first.dirty_region_mb ?? '?'} MB region at the given rate`];
   const xAxis: Axis = { title: 'Dirty rate (pages/s)' };
+  const time = summarise(rows, rate, (row) => row.migration_time_s);
+  const downtime = summarise(rows, rate, (row) => row.downtime_s);
   return [
     {
       name: 'fig6a',
-      spec: lineChart(
-        `Fig. 6(a) Migration time vs dirty rate${workload}`,
-        summarise(rows, rate, (row) => row.migration_time_s),
-        xAxis,
-        { title: 'Migration time (s)' },
-      ),
+      spec: lineChart({ text: 'Fig. 6(a) Migration time vs dirty rate', subtitle: [...workload, repetitionNote(time)] }, time, xAxis, { title: 'Migration time (s)' }),
     },
     {
       name: 'fig6b',
-      spec: lineChart(
-        `Fig. 6(b) Downtime vs dirty rate${workload}`,
-        summarise(rows, rate, (row) => row.downtime_s),
-        xAxis,
-        { title: 'Downtime (s)' },
-      ),
+      spec: lineChart({ text: 'Fig. 6(b) Downtime vs dirty rate', subtitle: [...workload, repetitionNote(downtime)] }, downtime, xAxis, { title: 'Downtime (s)' }),
     },
   ];
 }
 
 export function fig4Charts(rows: readonly Fig4Row[], series: readonly Fig4SeriesRow[]): Chart[] {
   const about = `${guestSizeLabel(rows)}${provenanceLabel(rows)}`;
+  const utilisation = summarise(series, (row) => row.t_s, (row) => row.cpu_utilization_pct);
+  const cpuTime = summarise(rows, () => 0, (row) => row.cpu_time_s);
   return [
     {
       name: 'fig4a',
       spec: lineChart(
-        `Fig. 4(a) CPU utilisation of both cloud VMs and the cloud Dom0${about}`,
-        summarise(series, (row) => row.t_s, (row) => row.cpu_utilization_pct),
+        { text: `Fig. 4(a) CPU utilisation during migration${about}`, subtitle: ['Both cloud VMs and the cloud Dom0, 100 % = one core, in 1 s bins', repetitionNote(utilisation, '1 s bin')] },
+        utilisation,
         { title: 'Elapsed time (s)' },
-        { title: 'CPU utilisation (%, 100 = one core)' },
+        { title: 'CPU utilisation (%)' },
         { markers: false },
       ),
     },
     {
       name: 'fig4b',
       spec: barChart(
-        `Fig. 4(b) Total CPU time during migration${about}`,
-        summarise(rows, () => 0, (row) => row.cpu_time_s),
+        { text: `Fig. 4(b) Total CPU time${about}`, subtitle: ['Both cloud VMs and the cloud Dom0, during migration', repetitionNote(cpuTime, 'system')] },
+        cpuTime,
         { title: 'CPU time (s)' },
         (seconds) => `${seconds.toFixed(1)} s`,
       ),
@@ -226,24 +121,35 @@ export function fig4Charts(rows: readonly Fig4Row[], series: readonly Fig4Series
 
 export function fig5Charts(rows: readonly Fig5Row[]): Chart[] {
   const multiples = new Map(rows.map((row) => [row.system, row.access_multiple]));
+  const access = summarise(rows, () => 0, (row) => (row.memory_access_bytes === undefined ? undefined : row.memory_access_bytes / GB));
   return [
     {
       name: 'fig5',
       spec: barChart(
-        `Fig. 5 Estimated memory access${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
-        summarise(rows, () => 0, (row) => (row.memory_access_bytes === undefined ? undefined : row.memory_access_bytes / GIB)),
-        { title: 'Memory read + written (GiB)' },
-        (gib) => `${gib.toFixed(1)} GiB`,
+        {
+          text: `Fig. 5 Estimated memory access${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
+          subtitle: ["Reads + writes along each system's copy path, from the pages transferred", `one estimate per system; ${GB_NOTE}`],
+        },
+        access,
+        { title: 'Memory read + written (GB)' },
+        (gb) => `${gb.toFixed(1)} GB`,
         (system) => {
           const multiple = multiples.get(system);
-          return multiple === undefined ? '' : ` (${multiple.toFixed(1)}x transferred)`;
+          return multiple === undefined ? '' : ` (${multiple.toFixed(1)}× transferred)`;
         },
       ),
     },
   ];
 }
 
-/** One panel per system: replies per second over time, the migration window shaded. */
+const FIG7_PANEL_PX = 110;
+/**
+ * vega cannot fit stacked panels to a width: what lies beside a panel (padding, the fixed y-axis
+ * extent, its title) is this wide, so the panels get the rest (a test checks every chart's width).
+ */
+const FIG7_BESIDE_PX = 95;
+
+/** One panel per system on shared x and y scales, in the system's colour: replies per second over time, the migration window shaded. */
 export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7SeriesRow[]): Chart[] {
   const systems = SYSTEMS.filter((system) => series.some((row) => row.system === system));
   const degradation = new Map(
@@ -252,25 +158,28 @@ export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7Series
       return [system, mean(values)];
     }),
   );
-  const panel = (system: SystemName) => {
-    const points = summarise(series.filter((row) => row.system === system), (row) => row.t_s, (row) => row.throughput_rps);
+  const all = summarise(series, (row) => row.t_s, (row) => row.throughput_rps);
+  const panel = (system: SystemName, index: number) => {
+    const points = all.filter((point) => point.system === system);
     const window = series.filter((row) => row.system === system && row.rep === 1 && row.migrating === 1);
     const drop = degradation.get(system);
+    const last = index === systems.length - 1;
     return {
-      title: `${SYSTEM_LABELS[system]}${drop === undefined ? '' : `: ${drop.toFixed(1)} % lower during migration`}`,
-      width: CHART_WIDTH_PX,
-      height: 140,
+      title: { text: `${SYSTEM_LABELS[system]}${drop === undefined ? '' : `: ${drop.toFixed(1)} % lower during migration`}`, color: systemHex(system), fontSize: 13 },
+      width: CHART_WIDTH_PX - FIG7_BESIDE_PX,
+      height: FIG7_PANEL_PX,
       layer: [
         {
           data: { values: window.length === 0 ? [] : [{ from: window[0]!.t_s, to: window[window.length - 1]!.t_s! + 1 }] },
-          mark: { type: 'rect' as const, color: '#f2d7d5' },
+          mark: { type: 'rect' as const, color: '#e4e4e4' },
           encoding: { x: { field: 'from', type: 'quantitative' as const }, x2: { field: 'to' } },
         },
         {
           data: { values: points.map((point) => ({ ...point })) },
-          mark: { type: 'line' as const, strokeWidth: 2, color: '#333' },
+          mark: { type: 'line' as const, strokeWidth: 2, color: systemHex(system), clip: true },
           encoding: {
-            x: { field: 'x', type: 'quantitative' as const, title: 'Elapsed time (s); shaded: migration' },
+            // Only the bottom panel names the shared x axis.
+            x: { field: 'x', type: 'quantitative' as const, title: last ? 'Elapsed time (s)' : null },
             y: { field: 'mean', type: 'quantitative' as const, title: 'Replies/s' },
           },
         },
@@ -281,10 +190,15 @@ export function fig7Charts(rows: readonly Fig7Row[], series: readonly Fig7Series
     {
       name: 'fig7',
       spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: `Fig. 7 Web server throughput while the guest migrates${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
+        $schema: SCHEMA,
+        title: {
+          text: `Fig. 7 Web server throughput during migration${guestSizeLabel(rows)}${provenanceLabel(rows)}`,
+          subtitle: [`Replies per second; ${repetitionNote(all, '1 s bin')}`, 'the panels share both axes; shaded: the migration window'],
+        },
         config: CHART_CONFIG,
+        spacing: 16,
         vconcat: systems.map(panel),
+        resolve: { scale: { x: 'shared', y: 'shared' } },
       } as TopLevelSpec,
     },
   ];

@@ -75,7 +75,8 @@ export function validationChart(rows: readonly ValidationRow[]): Chart {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: 'Simulator (host profile) vs qemu testbed: predicted against measured, dashed line y = x',
-      config: CHART_CONFIG,
+      // Its y labels run to 10,000,000,000 (bytes): no fixed axis extent here, unlike the paper's figures.
+      config: { ...CHART_CONFIG, axisY: {} },
       columns: 3,
       concat: panels,
       resolve: { scale: { x: 'independent', y: 'independent' } },

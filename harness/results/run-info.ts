@@ -15,6 +15,17 @@ export const runOutcomeSchema = z.object({
   interrupted: z.boolean(),
 });
 
+/** The machine a run ran on, as it started: what a result's speed depends on besides the code. */
+export const runHostSchema = z.object({
+  cpuModel: z.string(),
+  /** Cores available to the process (os.availableParallelism). */
+  cores: z.number().int().positive(),
+  /** 1, 5 and 15 minute load averages: other work on the machine slows a testbed's migrations. */
+  loadAverage: z.array(z.number().nonnegative()).length(3),
+  /** The host's kernel release (uname -r). */
+  kernel: z.string(),
+});
+
 export const runInfoSchema = z.object({
   backend: z.string(),
   /** `fig2`, `fig3`, … in the paper's order. */
@@ -23,7 +34,12 @@ export const runInfoSchema = z.object({
   repetitions: z.number().int().positive(),
   scale: z.enum(SCALES),
   gitRevision: z.string().optional(),
+  /** Whether harness/, experiments/ or the package files had uncommitted changes: then gitRevision alone does not say what ran. */
+  gitDirty: z.boolean().optional(),
   nodeVersion: z.string(),
+  host: runHostSchema.optional(),
+  /** The harness's command line, e.g. ["experiment", "--figure", "2"] (npm run experiment -- --figure 2). */
+  command: z.array(z.string()).optional(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   /** Written when the run ends; a run.json without it belongs to a run that is still going or died. */
@@ -40,6 +56,7 @@ export const runInfoSchema = z.object({
 
 export type RunInfo = z.infer<typeof runInfoSchema>;
 export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+export type RunHost = z.infer<typeof runHostSchema>;
 
 export const RUN_INFO_FILE = 'run.json';
 

@@ -20,14 +20,14 @@ async function interruptedRun(when: RegExp, signals: readonly NodeJS.Signals[], 
 
 describe('an interrupted sim run', () => {
   it('on SIGHUP unwinds like on SIGINT: exit 129, rows kept, run.json marked interrupted', { timeout: 120_000 }, async () => {
-    const { result, sent, info } = await interruptedRun(/^fig2 /m, ['SIGHUP']);
+    const { result, sent, info } = await interruptedRun(/^\[ *\d+\/\d+\] fig2 /m, ['SIGHUP']);
     expect(sent).toBe(true);
     expect(result.exitCode, result.stderr as string).toBe(129);
     expect(info.outcome.interrupted).toBe(true);
   });
 
   it('on two SIGINTs 5 ms apart still records the interruption in run.json', { timeout: 120_000 }, async () => {
-    const { result, sent, info } = await interruptedRun(/^fig2 /m, ['SIGINT', 'SIGINT'], 5);
+    const { result, sent, info } = await interruptedRun(/^\[ *\d+\/\d+\] fig2 /m, ['SIGINT', 'SIGINT'], 5);
     expect(sent).toBe(true);
     expect(result.exitCode, result.stderr as string).toBe(130);
     expect(info.outcome).toMatchObject({ interrupted: true });

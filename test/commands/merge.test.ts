@@ -2,13 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { harnessCli } from '../harness-cli.ts';
+import { harnessCli, stripVolatile } from '../harness-cli.ts';
 
 const SWEEP = ['--scale', 'ci', '--reps', '2'];
 
-/** Every file of a results or figures directory but run.json, which records when and how each run ran. */
+/** Every file of a results or figures directory but run.json, which records when and how each run ran (as index.html's header does). */
 function outputs(dir: string): Map<string, Buffer> {
-  return new Map(readdirSync(dir).filter((file) => file !== 'run.json').map((file) => [file, readFileSync(join(dir, file))]));
+  const read = (file: string) => (file === 'index.html' ? Buffer.from(stripVolatile(readFileSync(join(dir, file), 'utf8'))) : readFileSync(join(dir, file)));
+  return new Map(readdirSync(dir).filter((file) => file !== 'run.json').map((file) => [file, read(file)]));
 }
 
 describe('npm run merge', () => {
