@@ -21,9 +21,8 @@ import { merge, type MergeOptions } from './commands/merge.ts';
 import { report, type ReportOptions } from './commands/report.ts';
 import { validate, type ValidateOptions } from './commands/validate.ts';
 import { SCALES } from './experiment.ts';
-import { parseChoice, parseCount, parseFigures, UsageError } from './options.ts';
+import { choice, count, figureListParser, shardOption, UsageError } from './options.ts';
 import { FIGURE_IDS } from './registry.ts';
-import { parseShard, type Shard } from './shard.ts';
 
 /** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
 const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
@@ -70,22 +69,7 @@ function processContext(): CommandContext {
   };
 }
 
-// Option values are checked as commander reads them, with the harness's own one-line wording.
-const choice =
-  <T extends string>(option: string, choices: readonly T[]) =>
-  (text: string): T =>
-    parseChoice(option, text, choices);
-const count = (option: string, minimum: number) => (text: string) => parseCount(option, text, minimum);
-function figureList(text: string) {
-  if (/(^|,)\s*validate\s*(,|$)/.test(text)) throw new UsageError('validation is its own command now: npm run validate -- [--measured DIR]');
-  return parseFigures(text, FIGURE_IDS);
-}
-
-function shardOption(text: string): Shard {
-  const shard = parseShard(text);
-  if (shard === undefined) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${text}'`);
-  return shard;
-}
+const figureList = figureListParser(FIGURE_IDS);
 
 const HOST_PROFILE = 'results/host-profile.json';
 

@@ -1,5 +1,5 @@
-import { BACKEND_NAMES, type BackendName } from './backends/backend.ts';
 import type { FigureId } from './experiment.ts';
+import { parseShard, type Shard } from './shard.ts';
 
 /** A bad command line; the CLI prints the message on one line and exits 2. */
 export class UsageError extends Error {}
@@ -19,13 +19,6 @@ export function parseFigures(text: string, known: readonly FigureId[]): FigureId
   return known.filter((figure) => requested.includes(figure));
 }
 
-export function parseBackend(text: string): BackendName {
-  if (!(BACKEND_NAMES as readonly string[]).includes(text)) {
-    throw new UsageError(`unknown backend '${text}' (valid: ${BACKEND_NAMES.join(', ')})`);
-  }
-  return text as BackendName;
-}
-
 export function parseCount(option: string, text: string, minimum: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) {
@@ -39,4 +32,27 @@ export function parseChoice<T extends string>(option: string, text: string, choi
     throw new UsageError(`unknown ${option.replace(/^--/, '')} '${text}' (valid: ${choices.join(', ')})`);
   }
   return text as T;
+}
+
+// Parsers commander calls as it reads an option's value, with the harness's own one-line wording.
+
+export const choice =
+  <T extends string>(option: string, choices: readonly T[]) =>
+  (text: string): T =>
+    parseChoice(option, text, choices);
+
+export const count = (option: string, minimum: number) => (text: string) => parseCount(option, text, minimum);
+
+/** --figure: a list of the known figures; `validate` was one once and says where it went. */
+export function figureListParser(known: readonly FigureId[]): (text: string) => FigureId[] {
+  return (text) => {
+    if (/(^|,)\s*validate\s*(,|$)/.test(text)) throw new UsageError('validation is its own command now: npm run validate -- [--measured DIR]');
+    return parseFigures(text, known);
+  };
+}
+
+export function shardOption(text: string): Shard {
+  const shard = parseShard(text);
+  if (shard === undefined) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${text}'`);
+  return shard;
 }

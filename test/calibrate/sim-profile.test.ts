@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LINK_PROFILES } from '../../harness/backends/qemu/link-profiles.ts';
-import { PAPER_PARAMETERS, cpuSecondsPerStreamByte, dataPages, type SimParameters } from '../../harness/backends/sim/parameters.ts';
+import { cpuSecondsPerStreamByte, dataPages } from '../../harness/backends/sim/derived.ts';
+import { PAPER_PARAMETERS, type SimParameters } from '../../harness/backends/sim/parameters.ts';
 import { simulateMigration } from '../../harness/backends/sim/simulate.ts';
 import { linkAt } from '../../harness/calibrate/profile.ts';
 import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';

@@ -3,7 +3,8 @@
  * per byte, who runs each stage, fixed and running-guest costs, and what
  * the calibration run spent beyond all of these.
  */
-import { PAPER_PARAMETERS, cpuSecondsPerStreamByte } from '../../backends/sim/parameters.ts';
+import { cpuSecondsPerStreamByte } from '../../backends/sim/derived.ts';
+import { PAPER_PARAMETERS } from '../../backends/sim/parameters.ts';
 import { difference, fixed, perSystemText, type HostInputs, type ProfileDifference } from './difference.ts';
 import { QEMU_COPIES_PER_BYTE, SSH_COPIES_PER_BYTE, ZERO_CHECK_COPIES_PER_BYTE } from './host-values.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRECOPY_PATHS, STAGE_THROUGHPUT_MBPS, pathBytesPerS } from '../../../harness/backends/sim/parameters.ts';
+import { pathBytesPerS } from '../../../harness/backends/sim/derived.ts';
+import { PRECOPY_PATHS, STAGE_THROUGHPUT_MBPS } from '../../../harness/backends/sim/parameters.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
 import type { MigrationPoint } from '../../../harness/experiment.ts';
 import { SYSTEMS } from '../../../harness/systems.ts';
