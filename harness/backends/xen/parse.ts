@@ -171,7 +171,8 @@ export function classifyLine(raw: string): XlLine {
   const text = raw.trim();
   const whole = exactLine(text);
   if (whole !== undefined) return whole;
-  const behindFragment = FIXED_LINES.find((fixed) => text.endsWith(` ${fixedText(fixed)}`));
+  // The fragment before need not end in a space: a relayed message's text arrives without its newline.
+  const behindFragment = FIXED_LINES.find((fixed) => text.endsWith(fixedText(fixed)));
   if (behindFragment !== undefined) return behindFragment;
   if (STREAM_STARTED.test(text)) return { kind: 'stream-started' };
   let match = PASS_STATS.exec(text);

@@ -174,6 +174,8 @@ describe('xl migrate transcripts', () => {
     expect(classifyLine('libxl: migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
     expect(classifyLine('libxl: debug: libxl_ev migration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
     expect(classifyLine('xc: debug: Migration successful.')).toEqual({ kind: 'handshake', step: 'successful' });
+    // A relayed message's text without its newline, glued to the sender's line.
+    expect(classifyLine('xc: info: Restore successfulmigration sender: Target reports successful startup.')).toEqual({ kind: 'handshake', step: 'targetReportedStartup' });
     expect(classifyLine('Not a Migration successful.xyz').kind).toBe('other');
     expect(classifyLine('libxl_dom_suspend.c:358:suspend_common_wait_guest_check: Domain 3:guest has suspendedlibxl: debug: x').kind).toBe('suspend');
   });
