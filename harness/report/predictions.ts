@@ -41,7 +41,7 @@ export function fig5Section(rows: readonly Fig5Row[]): string {
     `### Fig. 5: memory access${guestSizeLabel(rows)}`,
     '',
     table(
-      ['system', 'transferred (GiB)', 'memory read + written (GiB)', 'multiple of transferred'],
+      ['system', 'transferred (GB, 2^30 bytes as in the paper)', 'memory read + written (GB)', 'multiple of transferred'],
       bySystem(rows).map(([label, group]) => [
         label,
         cell(mean(group, (r) => (r.transferred_bytes === undefined ? undefined : r.transferred_bytes / GIB)), 2),
