@@ -70,6 +70,11 @@ export function measurementKey(task: Task): string {
   return `${task.experiment.kind}|${measurementId(task.point)}|${task.rep}`;
 }
 
+/** The same, across repetitions too when the backend's measurement of the point does not depend on the seed. */
+function sharedKey(task: Task, backend: Backend): string {
+  return backend.seedIndependent?.(task.point) === true ? `${task.experiment.kind}|${measurementId(task.point)}|every repetition` : measurementKey(task);
+}
+
 /** A migration the abort cut short: it neither succeeded nor failed, so it gets no row. */
 const INTERRUPTED = Symbol('interrupted');
 type Ran = Outcome | typeof INTERRUPTED;
@@ -104,7 +109,7 @@ export async function runExperiments(
   const startNext = (): void => {
     if (started < tasks.length && !signal.aborted) {
       const task = tasks[started]!;
-      const key = measurementKey(task);
+      const key = sharedKey(task, backend);
       let outcome = measured.get(key);
       if (outcome === undefined) {
         outcome = runOne(backend, task.experiment.kind, task.point, deriveSeed(plan.seed, task.point, task.rep), signal);
@@ -125,7 +130,7 @@ export async function runExperiments(
     if (outcome === INTERRUPTED) break;
     const task = tasks[index]!;
     recorders.get(task.experiment)!.record(task.point, task.rep, outcome);
-    recorded.add(measurementKey(task));
+    recorded.add(sharedKey(task, backend));
     if (outcome.status === 'ok') tally.ok++;
     else {
       tally.failed++;

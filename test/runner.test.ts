@@ -72,6 +72,27 @@ async function runFake(concurrency: number) {
 }
 
 describe('runExperiments', () => {
+  it('computes a point whose measurement does not depend on the seed once, and records it for every repetition', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const backend = new (class extends FakeBackend {
+      seedIndependent(point: MigrationPoint) {
+        return point.system === 'vmbeam';
+      }
+    })(2);
+    const summary = await runExperiments(
+      { experiments: [experiment], repetitions: 2, seed: 1, openRecorder: csvRecorders(resultsDir, 'sim') },
+      backend,
+      () => {},
+      new AbortController().signal,
+    );
+    const vmbeam = backend.log.filter((line) => line.startsWith('migrate vmbeam'));
+    const nest = backend.log.filter((line) => line.startsWith('migrate xen-nest'));
+    expect(vmbeam.length * 2).toBe(nest.length);
+    const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
+    expect(rows.filter((row) => row.system === 'vmbeam').map((row) => row.rep)).toEqual(rows.filter((row) => row.system === 'xen-nest').map((row) => row.rep));
+    expect(summary.migrations).toBe(backend.log.filter((line) => line.startsWith('migrate ')).length);
+  });
+
   it('records a failing point as failed rows with its message and goes on', async () => {
     const { resultsDir, summary, progress } = await runFake(1);
     expect(summary).toEqual({ points: 6, migrations: 12, failures: 2 });

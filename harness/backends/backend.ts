@@ -83,6 +83,12 @@ export interface Backend {
    * computes the same partition.
    */
   expectedCost?(point: MigrationPoint, kind: 'migration' | 'service'): number;
+  /**
+   * Optional: true when a point's measurement does not depend on the
+   * repetition's seed (a deterministic model of an idle guest). The runner
+   * then computes it once and records it for every repetition.
+   */
+  seedIndependent?(point: MigrationPoint): boolean;
   migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement>;
   /** Runs a web server in the guest under load while it migrates. */
   measureService(point: MigrationPoint, context: MigrationContext): Promise<ServiceMeasurement>;

@@ -41,6 +41,11 @@ export class SimBackend implements Backend {
     return { profile: this.profile.name, ...this.profile.describe, parameters: this.profile.parameters };
   }
 
+  /** The model draws random numbers only for a guest's writes: an idle guest's migration is the same in every repetition. */
+  seedIndependent(point: MigrationPoint): boolean {
+    return point.dirtyPagesPerS === 0;
+  }
+
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {
     return this.pool === undefined
       ? simulateMigration(point, context.seed, this.profile.parameters)
