@@ -71,7 +71,7 @@ export function measurementKey(task: Task): string {
 }
 
 /** The same, across repetitions too when the backend's measurement of the point does not depend on the seed. */
-function sharedKey(task: Task, backend: Backend): string {
+export function sharedKey(task: Task, backend: Backend): string {
   return backend.seedIndependent?.(task.point) === true ? `${task.experiment.kind}|${measurementId(task.point)}|every repetition` : measurementKey(task);
 }
 

@@ -12,7 +12,7 @@ import { UsageError } from '../options.ts';
 import { csvRecorders, FIGURE_IDS } from '../registry.ts';
 import { writeRunInfo, type RunInfo } from '../results/run-info.ts';
 import { pointId } from '../experiment.ts';
-import { measurementKey, runExperiments, sweepTasks, type Task } from '../runner.ts';
+import { runExperiments, sharedKey, sweepTasks, type Task } from '../runner.ts';
 import { finishedTasks, taskKey } from '../run-state.ts';
 import { partition, type Shard } from '../shard.ts';
 import { restrictToSystems, skipLine } from '../skip-systems.ts';
@@ -181,10 +181,11 @@ async function runAndWrite(
 function shardFilter(backend: Backend, shard: Shard, universe: readonly FigureId[], scale: Scale, repetitions: number): (task: Task) => boolean {
   const everything = sweepTasks(universe.map((figure) => atScale(EXPERIMENTS[figure], scale)), repetitions);
   const shardOf = partition(
-    everything.map((task) => ({ key: measurementKey(task), cost: backend.expectedCost?.(task.point, task.experiment.kind) ?? 1 })),
+    // One measurement, one shard: repetitions the backend computes once stay together.
+    everything.map((task) => ({ key: sharedKey(task, backend), cost: backend.expectedCost?.(task.point, task.experiment.kind) ?? 1 })),
     shard.count,
   );
-  return (task) => shardOf.get(measurementKey(task)) === shard.index;
+  return (task) => shardOf.get(sharedKey(task, backend)) === shard.index;
 }
 
 /** Each point the run will finish, with what it is expected to cost (the backend's estimate, else 1 per repetition). */
