@@ -4,7 +4,6 @@
  * command lives in harness/commands/.
  */
 import { readFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_SEED } from '../experiments/index.ts';
 import { REPETITIONS_AT_SCALE } from '../experiments/scales.ts';
@@ -12,7 +11,7 @@ import { BACKEND_NAMES } from './backends/backend.ts';
 import { SIM_PROFILES } from './backends/sim/backend.ts';
 import { ACCELS, DEFAULT_TIMEOUT_S, POLICIES } from './commands/backends.ts';
 import { calibrate, type CalibrateOptions } from './commands/calibrate.ts';
-import { EnvironmentError, EXIT_USAGE, type CommandContext } from './commands/context.ts';
+import { EnvironmentError, EXIT_USAGE, signalExitCode, type CommandContext } from './commands/context.ts';
 import { experiment, type ExperimentOptions } from './commands/experiment.ts';
 import { faults, type FaultsOptions } from './commands/faults.ts';
 import { fit } from './commands/fit.ts';
@@ -24,8 +23,6 @@ import { SCALES } from './experiment.ts';
 import { choice, count, figureListParser, shardOption, UsageError } from './options.ts';
 import { FIGURE_IDS } from './registry.ts';
 
-/** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
-const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (osConstants.signals[signal] ?? 0);
 
 /** The signals that interrupt a run: Ctrl-C, a supervisor's stop, a closed terminal. */
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -42,7 +39,7 @@ function processContext(): CommandContext {
         // Exiting anyway: nothing else can be done with a failure here.
       }
     }
-    process.exit(exitCodeOf(signal));
+    process.exit(signalExitCode(signal));
   };
   return {
     async interruptible(body) {
@@ -60,7 +57,7 @@ function processContext(): CommandContext {
         for (const signal of INTERRUPTS) process.off(signal, interrupt);
       }
     },
-    interruptedExitCode: () => exitCodeOf(lastSignal),
+    interruptedExitCode: () => signalExitCode(lastSignal),
     onForcedExit(finalize) {
       finalizers.add(finalize);
       return () => finalizers.delete(finalize);

@@ -3,11 +3,17 @@
  * read argv, touch the process's signals or exit: the CLI does, through
  * this context.
  */
+import { constants as osConstants } from 'node:os';
 
 /** Exit codes: 0 all done, 1 some migrations or gates failed, 2 a bad command line or a machine that cannot run it. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
 export const EXIT_USAGE = 2;
+
+/** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 0);
+}
 
 /** The machine cannot run what was asked (missing package, no root, no host profile): one line, exit 2. */
 export class EnvironmentError extends Error {}

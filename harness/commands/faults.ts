@@ -7,11 +7,13 @@
  * repetitions the run said it finished, and what it left behind.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { UsageError } from '../options.ts';
-import { EXIT_FAILURES, EXIT_OK } from './context.ts';
+import { listNamespaces } from '../backends/qemu/links.ts';
+import { commandLines } from '../linux/processes.ts';
+import { EXIT_FAILURES, EXIT_OK, signalExitCode } from './context.ts';
 
 /** When to strike: on a line of the run's output (after a delay), or a while after it starts. */
 type Trigger = { readonly line: RegExp; readonly afterMs?: number } | { readonly startedMs: number };
@@ -31,8 +33,11 @@ export interface FaultCase {
   readonly expectExit: readonly number[];
 }
 
-const PRECOPY = { line: /^fig2 vmbeam memory_mb=512/m, afterMs: 3_000 } as const;
-const ZEROCOPY = { line: /^fig2 vmbeam memory_mb=128/m } as const;
+/** A finished point's line, as the run prints it on a pipe: `[k/N] <point>: …` (older runs: without the count). */
+const pointLine = (point: string) => new RegExp(String.raw`^(?:\[\s*\d+/\d+\] )?${point}`, 'm');
+
+const PRECOPY = { line: pointLine('fig2 vmbeam memory_mb=512'), afterMs: 3_000 } as const;
+const ZEROCOPY = { line: pointLine('fig2 vmbeam memory_mb=128') } as const;
 const TEARDOWN = { line: /^wrote \d+ migrations/m } as const;
 /** Before the first point: the image build, the accelerator probe and the guests' boots. */
 const BOOT = { startedMs: 6_000 } as const;
@@ -50,7 +55,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
     ];
   }),
   { name: 'sigkill-then-fresh-run', what: 'SIGKILL of the harness at boot, then a fresh run', figure: '2', trigger: BOOT, action: { signal: 'SIGKILL' }, freshRun: true, expectExit: [137] },
-  { name: 'sigkill-qemu', what: 'SIGKILL of one QEMU during a pre-copy', figure: '4', trigger: { line: /^fig4 vmbeam /m, afterMs: 3_000 }, action: { killQemu: true }, expectExit: [1] },
+  { name: 'sigkill-qemu', what: 'SIGKILL of one QEMU during a pre-copy', figure: '4', trigger: { line: pointLine('fig4 vmbeam '), afterMs: 3_000 }, action: { killQemu: true }, expectExit: [1] },
   { name: 'timeout', what: 'a migration that outlives --timeout', figure: '4', extraArgs: ['--timeout', '5'], expectExit: [1] },
 ];
 
@@ -69,7 +74,7 @@ export interface FaultResult {
 /** Repetitions the progress lines report, `<point>: <k> ok[, <f> failed …]`. */
 export function finishedRepetitions(stdout: string): number {
   let total = 0;
-  for (const match of stdout.matchAll(/^fig\d .*: (\d+) ok(?:, (\d+) failed)?/gm)) total += Number(match[1]) + Number(match[2] ?? 0);
+  for (const match of stdout.matchAll(/^(?:\[\s*\d+\/\d+\] )?fig\d .*: (\d+) ok(?:, (\d+) failed)?/gm)) total += Number(match[1]) + Number(match[2] ?? 0);
   return total;
 }
 
@@ -85,18 +90,9 @@ export function leftoversOf(pid: number, namespaces: readonly string[], shmFiles
   ];
 }
 
-async function observedLeftovers(pid: number): Promise<string[]> {
-  const namespaces = (await execa('ip', ['netns', 'list'], { reject: false })).stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
+function observedLeftovers(pid: number): string[] {
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
-  const commandLines = new Map<number, string>();
-  for (const entry of list('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      commandLines.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return leftoversOf(pid, namespaces, list('/dev/shm'), list(tmpdir()), commandLines);
+  return leftoversOf(pid, listNamespaces(), list('/dev/shm'), list(tmpdir()), commandLines());
 }
 
 const HARNESS_OPTIONS = { reject: false, all: true, cwd: join(import.meta.dirname, '..', '..') } as const;
@@ -112,7 +108,7 @@ function strike(run: HarnessRun, fault: FaultCase): void {
   if (trigger === undefined || action === undefined) return;
   const hit = () => {
     if ('signal' in action) run.kill(action.signal);
-    else void killOneQemu(run.pid!);
+    else killOneQemu(run.pid!);
   };
   if ('startedMs' in trigger) {
     setTimeout(hit, trigger.startedMs).unref();
@@ -127,16 +123,17 @@ function strike(run: HarnessRun, fault: FaultCase): void {
   });
 }
 
-async function killOneQemu(harnessPid: number): Promise<void> {
-  const found = await execa('pgrep', ['-f', `vmbeam-qemu-${harnessPid}-`], { reject: false });
-  const qemu = found.stdout.split('\n').map(Number).find((pid) => pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system'));
-  if (qemu !== undefined) process.kill(qemu, 'SIGKILL');
+/** SIGKILLs one QEMU of the harness's run, found by the run directory its command line names. */
+function killOneQemu(harnessPid: number): void {
+  const runDir = `vmbeam-qemu-${harnessPid}-`;
+  const qemu = [...commandLines()].find(([, line]) => line.startsWith('qemu-system') && line.includes(runDir));
+  if (qemu !== undefined) process.kill(qemu[0], 'SIGKILL');
 }
 
 /** The shell's number for how a child ended: its exit code, or 128 + the signal that killed it. */
 function exitNumber(result: { readonly exitCode?: number | undefined; readonly signal?: string | undefined }): number | undefined {
   if (result.exitCode !== undefined) return result.exitCode;
-  return result.signal === undefined ? undefined : 128 + (osConstants.signals[result.signal as NodeJS.Signals] ?? 0);
+  return result.signal === undefined ? undefined : signalExitCode(result.signal as NodeJS.Signals);
 }
 
 async function runCase(fault: FaultCase): Promise<FaultResult> {
@@ -160,7 +157,7 @@ async function runCase(fault: FaultCase): Promise<FaultResult> {
     expected: exitCode !== undefined && fault.expectExit.includes(exitCode),
     rowsKept: existsSync(csv) ? readFileSync(csv, 'utf8').trim().split('\n').length - 1 : 0,
     rowsFinished: finishedRepetitions(result.stdout),
-    leftovers: await observedLeftovers(run.pid!),
+    leftovers: observedLeftovers(run.pid!),
   };
 }
 

@@ -10,6 +10,8 @@ describe('fault injection', () => {
       'fig4 vmbeam memory_mb=512: 3 ok, 1.10 s',
     ].join('\n');
     expect(finishedRepetitions(stdout)).toBe(5);
+    // As a run prints them on a pipe, with the point's count in front.
+    expect(finishedRepetitions('[ 1/18] fig2 vmbeam memory_mb=128: 1 ok, 0.40 s | elapsed 0.4 s, ETA 7 s\n[ 2/18] fig2 xen-nest memory_mb=128: 0 ok, 1 failed (x), 5.00 s')).toBe(2);
   });
 
   it("finds what a run of a process left behind, and nothing of another process's", () => {

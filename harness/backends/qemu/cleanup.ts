@@ -4,9 +4,10 @@
  * removes QEMUs, sshd, namespaces and /dev/shm files. This module never
  * calls process.exit: the CLI decides how to exit (see installSignalCleanup).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandLines } from '../../linux/processes.ts';
 import { destroyLink, listNamespaces, ownerPid } from './links.ts';
 
 type Teardown = () => void;
@@ -93,20 +94,7 @@ export function ownerNamed(commandLine: string): number | undefined {
 
 /** Live processes whose command line names a run whose harness is dead. */
 function processesOfDeadRuns(): { pid: number; commandLine: string }[] {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return [];
-  }
-  return entries.flatMap((entry) => {
-    const pid = Number(entry);
-    let commandLine: string;
-    try {
-      commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    } catch {
-      return []; // exited meanwhile
-    }
+  return [...commandLines()].flatMap(([pid, commandLine]) => {
     const owner = ownerNamed(commandLine);
     return owner !== undefined && owner !== process.pid && pid !== process.pid && !pidAlive(owner) ? [{ pid, commandLine }] : [];
   });
