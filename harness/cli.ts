@@ -20,7 +20,7 @@ import { merge, type MergeOptions } from './commands/merge.ts';
 import { report, type ReportOptions } from './commands/report.ts';
 import { validate, type ValidateOptions } from './commands/validate.ts';
 import { SCALES } from './experiment.ts';
-import { choice, count, figureListParser, shardOption, UsageError } from './options.ts';
+import { choice, count, figureListParser, parseSystems, shardOption, UsageError } from './options.ts';
 import { FIGURE_IDS } from './registry.ts';
 
 
@@ -82,6 +82,7 @@ function buildProgram(context: CommandContext, run: (action: Promise<number>) =>
     program.command(name).description(description).exitOverride().configureOutput({ writeErr: () => {} });
   command('experiment', 'run figures on a backend, write CSVs and charts')
     .option('--figure <list>', `figures to run, comma-separated (${FIGURE_IDS.join(', ')}; default: all the backend can produce)`, figureList)
+    .option('--systems <list>', 'systems to run, comma-separated (default: every system the backend runs)', parseSystems)
     .option('--reps <n>', `repetitions per point (default: ${REPETITIONS_AT_SCALE.paper} at paper scale, ${REPETITIONS_AT_SCALE.ci} at ci scale)`, count('--reps', 1))
     .option('--scale <name>', `sweep sizes: ${SCALES.join(' or ')} (default: paper on sim, ci on real testbeds)`, choice('--scale', SCALES))
     .option('--seed <n>', 'run seed; each repetition derives its own', count('--seed', 0), DEFAULT_SEED)

@@ -1,14 +1,15 @@
 import type { SystemName } from './systems.ts';
 
 /** A figure of the paper that the harness can produce. */
-export type FigureId = '2' | '3' | '4' | '5' | '6' | '7';
+export type FigureId = '2' | '3' | '4' | '5' | '6' | '7' | 'alternatives';
 
 /**
  * `paper` runs the brief's sweeps as they are; `ci` shrinks them for a real
  * testbed on one small machine, `nested` further for the local nested-Xen
- * testbed (experiments/scales.ts says how).
+ * testbed, and `smoke` to the least a slow testbed can show in CI
+ * (experiments/scales.ts says how).
  */
-export const SCALES = ['paper', 'ci', 'nested'] as const;
+export const SCALES = ['paper', 'ci', 'nested', 'smoke'] as const;
 export type Scale = (typeof SCALES)[number];
 
 /**
@@ -29,6 +30,12 @@ export interface MigrationExperiment {
   readonly guestDom0Cpus: number;
   /** A figure that is one deterministic estimate runs once, whatever --reps says. */
   readonly repetitions?: 1;
+  /**
+   * A migration still running after this long is cancelled and recorded as
+   * failed: for schemes that may never converge (QEMU's own pre-copy under a
+   * guest that out-dirties the link). Unset: the backend's own timeout.
+   */
+  readonly giveUpAfterS?: number;
 }
 
 /** One point of a sweep: everything a backend needs to run one migration. */
@@ -39,6 +46,8 @@ export interface MigrationPoint {
   readonly dirtyRegionMb: number;
   readonly dirtyPagesPerS: number;
   readonly guestDom0Cpus: number;
+  /** The experiment's giveUpAfterS: not part of the point's identity. */
+  readonly giveUpAfterS?: number;
 }
 
 export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] {
@@ -53,6 +62,7 @@ export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] 
           dirtyRegionMb: experiment.dirtyRegionMb,
           dirtyPagesPerS,
           guestDom0Cpus: experiment.guestDom0Cpus,
+          ...(experiment.giveUpAfterS === undefined ? {} : { giveUpAfterS: experiment.giveUpAfterS }),
         });
       }
     }
@@ -60,9 +70,14 @@ export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] 
   return points;
 }
 
+/** How a figure is named in file names, run.json and progress lines: fig2 ... fig7, alternatives. */
+export function figureName(figure: FigureId): string {
+  return figure === 'alternatives' ? figure : `fig${figure}`;
+}
+
 /** A readable identity built from the point's values, never typed by hand. */
 export function pointId(point: MigrationPoint): string {
-  const parts = [`fig${point.figure}`, point.system, `memory_mb=${point.memoryMb}`];
+  const parts = [figureName(point.figure), point.system, `memory_mb=${point.memoryMb}`];
   if (point.dirtyRegionMb > 0) {
     parts.push(`dirty_region_mb=${point.dirtyRegionMb}`, `dirty_pages_per_s=${point.dirtyPagesPerS}`);
   }

@@ -1,4 +1,5 @@
 import type { FigureId } from './experiment.ts';
+import { SYSTEMS, type SystemName } from './systems.ts';
 import { parseShard, type Shard } from './shard.ts';
 
 /** A bad command line; the CLI prints the message on one line and exits 2. */
@@ -49,6 +50,18 @@ export function figureListParser(known: readonly FigureId[]): (text: string) => 
     if (/(^|,)\s*validate\s*(,|$)/.test(text)) throw new UsageError('validation is its own command now: npm run validate -- [--measured DIR]');
     return parseFigures(text, known);
   };
+}
+
+/** --systems: a comma-separated list of known systems, in the harness's order, once each. */
+export function parseSystems(text: string): SystemName[] {
+  const requested = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (requested.length === 0) throw new UsageError(`--systems needs at least one system (valid: ${SYSTEMS.join(', ')})`);
+  const unknown = requested.find((name) => !(SYSTEMS as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`unknown system '${unknown}' (valid: ${SYSTEMS.join(', ')})`);
+  return SYSTEMS.filter((system) => requested.includes(system));
 }
 
 export function shardOption(text: string): Shard {

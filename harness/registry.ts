@@ -7,11 +7,13 @@
 import type { BackendName } from './backends/backend.ts';
 import type { FigureId } from './experiment.ts';
 import type { Chart } from './render/specs.ts';
-import { fig2Charts, fig3Charts, fig4Charts, fig5Charts, fig6Charts, fig7Charts } from './render/specs.ts';
+import { alternativesCharts, fig2Charts, fig3Charts, fig4Charts, fig5Charts, fig6Charts, fig7Charts } from './render/specs.ts';
+import { alternativesSection } from './report/alternatives.ts';
 import { fig4Section, fig5Section, fig6Section, fig7Section } from './report/predictions.ts';
 import { csvPath, readTable } from './results/csv.ts';
 import type { AnyTable, ColumnSpec, RowOf, Table } from './results/table.ts';
 import {
+  alternativesRows,
   fig2Rows,
   fig3Rows,
   fig3SeriesRows,
@@ -82,6 +84,12 @@ export const FIGURE_REGISTRY = {
     charts: (dir) => fig7Charts(read(fig7Rows.table, dir), read(fig7SeriesRows.table, dir)),
     reportSection: (dir) => fig7Section(read(fig7Rows.table, dir)),
     // A service run's throughput: the simulator's host profile does not model it.
+    measured: null,
+  },
+  alternatives: {
+    tables: [alternativesRows],
+    charts: (dir) => alternativesCharts(read(alternativesRows.table, dir)),
+    reportSection: (dir) => alternativesSection(read(alternativesRows.table, dir)),
     measured: null,
   },
 } as const satisfies Record<FigureId, FigureEntry>;

@@ -3,12 +3,13 @@
  * builders, one per table; the figure registry (registry.ts) says which
  * tables each figure has, and `openRecorder` appends their rows as they come.
  */
-import type { BackendName, MigrationMeasurement, SeriesSample } from './backends/backend.ts';
+import type { BackendName, GuestWrites, MigrationMeasurement, SeriesSample } from './backends/backend.ts';
 import type { MigrationPoint } from './experiment.ts';
 import { meanBandwidthMbps } from './results/bandwidth.ts';
 import { TableWriter } from './results/csv.ts';
 import type { AnyTable, ColumnSpec, RowOf, Table } from './results/table.ts';
 import {
+  alternativesTable,
   fig2Table,
   fig3SeriesTable,
   fig3Table,
@@ -135,6 +136,35 @@ export const fig6Rows = tableRows(fig6Table, (backend, point, rep, outcome) => {
       network_bytes: m?.networkBytes,
       iterations: m?.iterations,
       pages_sent: m?.pagesSent,
+    },
+  ];
+});
+
+/** Slowdown the guest felt while it migrated, in % of what it wrote before (negative: it wrote faster). */
+export function guestSlowdownPct(writes: GuestWrites | undefined): number | undefined {
+  if (writes === undefined || writes.beforePagesPerS <= 0) return undefined;
+  return (1 - writes.duringPagesPerS / writes.beforePagesPerS) * 100;
+}
+
+export const alternativesRows = tableRows(alternativesTable, (backend, point, rep, outcome) => {
+  const m = measured(outcome);
+  const writes = m?.guestWrites;
+  return [
+    {
+      ...identity(backend, point, rep, outcome),
+      dirty_region_mb: point.dirtyRegionMb,
+      dirty_pages_per_s: point.dirtyPagesPerS,
+      chosen_system: m?.chosen?.system,
+      chosen_reason: m?.chosen?.reason,
+      migration_time_s: m?.migrationTimeS,
+      downtime_s: m?.downtimeS,
+      network_bytes: m?.networkBytes,
+      iterations: m?.iterations,
+      pages_sent: m?.pagesSent,
+      guest_before_pages_per_s: writes?.beforePagesPerS,
+      guest_during_pages_per_s: writes?.duringPagesPerS,
+      guest_after_pages_per_s: writes?.afterPagesPerS,
+      guest_slowdown_pct: guestSlowdownPct(writes),
     },
   ];
 });

@@ -32,6 +32,22 @@ export interface MigrationMeasurement {
   readonly transferredBytes: number | undefined;
   /** Estimated memory reads plus writes along the copy path (simulator only). */
   readonly memoryAccessBytes: number | undefined;
+  /** What the guest's own workload achieved around the migration, where it reports it (the alternatives experiment). */
+  readonly guestWrites?: GuestWrites;
+  /** `auto` only: the scheme it ran, and why. */
+  readonly chosen?: { readonly system: SystemName; readonly reason: string };
+}
+
+/**
+ * Pages per second the guest's dirtying workload wrote (as QEMU's guestperf
+ * reports it): in the seconds before `migrate`, from `migrate` until the
+ * guest runs at the destination, and in the seconds after. A scheme that
+ * throttles or stalls the guest shows as `during` below `before`.
+ */
+export interface GuestWrites {
+  readonly beforePagesPerS: number;
+  readonly duringPagesPerS: number;
+  readonly afterPagesPerS: number;
 }
 
 /** A web service's throughput before, during and after a migration (Fig. 7). */

@@ -13,10 +13,13 @@ import { hostSimulation } from './host.ts';
 import { checkOut, prepareResultsDir } from './results-dir.ts';
 import { runAndReport } from './run.ts';
 import type { Shard } from '../shard.ts';
+import type { SystemName } from '../systems.ts';
 
 export interface ExperimentOptions {
   readonly backend: BackendName;
   readonly figure?: readonly FigureId[];
+  /** Only these systems; the default is every system the backend runs. */
+  readonly systems?: readonly SystemName[];
   readonly reps?: number;
   readonly scale?: Scale;
   readonly seed: number;
@@ -115,6 +118,7 @@ export async function experiment(options: ExperimentOptions, context: CommandCon
       seed: options.seed,
       repetitions,
       charts: options.charts,
+      ...(options.systems === undefined ? {} : { systems: options.systems }),
       ...(profile === undefined ? {} : { profile }),
       appendix,
       prior,

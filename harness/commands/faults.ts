@@ -13,6 +13,7 @@ import { execa, type ResultPromise } from 'execa';
 import { UsageError } from '../options.ts';
 import { listNamespaces } from '../backends/qemu/links.ts';
 import { commandLines } from '../linux/processes.ts';
+import { figureName } from '../experiment.ts';
 import { EXIT_FAILURES, EXIT_OK, signalExitCode } from './context.ts';
 
 /** When to strike: on a line of the run's output (after a delay), or a while after it starts. */
@@ -148,7 +149,7 @@ async function runCase(fault: FaultCase): Promise<FaultResult> {
     strike(fresh, { ...fault, trigger: BOOT, action: { signal: 'SIGINT' } });
     await fresh;
   }
-  const csv = join(out, 'results', 'qemu', `fig${fault.figure}.csv`);
+  const csv = join(out, 'results', 'qemu', `${figureName(fault.figure)}.csv`);
   const exitCode = exitNumber(result);
   return {
     name: fault.name,

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXPERIMENTS } from '../../experiments/index.ts';
 import { atScale } from '../../experiments/scales.ts';
-import { pointId, type FigureId } from '../experiment.ts';
+import { figureName, pointId, type FigureId } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { FIGURE_IDS, figureTables } from '../registry.ts';
 import { csvPath, readRows, writeRows } from '../results/csv.ts';
@@ -83,7 +83,7 @@ function mergeFigure(figure: FigureId, tasks: readonly Task[], shards: readonly 
       const key = summaryRowKey(figure, row);
       const held = owner.get(key);
       if (held !== undefined && held.shard !== shard) {
-        throw new UsageError(`fig${figure} ${key.split('|').slice(1).join(' ')} was measured by both ${held.shard.dir} and ${shard.dir}: overlapping shards`);
+        throw new UsageError(`${figureName(figure)} ${key.split('|').slice(1).join(' ')} was measured by both ${held.shard.dir} and ${shard.dir}: overlapping shards`);
       }
       if (held === undefined) owner.set(key, { shard, rows: [row] });
       else held.rows.push(row);
@@ -92,11 +92,11 @@ function mergeFigure(figure: FigureId, tasks: readonly Task[], shards: readonly 
   const pointsPerSystem = tasks.filter((task) => task.rep === 1 && task.point.system === tasks[0]?.point.system).length;
   if (series.length > 0 && pointsPerSystem > 1) {
     // Series rows carry only system and repetition; the figures that have series sweep no other parameter.
-    throw new Error(`fig${figure} has series but ${pointsPerSystem} points per system: its series rows cannot be told apart`);
+    throw new Error(`${figureName(figure)} has series but ${pointsPerSystem} points per system: its series rows cannot be told apart`);
   }
   const known = new Set(tasks.map(taskKey));
   const stray = [...owner.keys()].find((key) => !known.has(key));
-  if (stray !== undefined) throw new UsageError(`fig${figure} row ${stray} belongs to no point of the run's sweep`);
+  if (stray !== undefined) throw new UsageError(`${figureName(figure)} row ${stray} belongs to no point of the run's sweep`);
   const merged = new Map<string, Row[]>([[summary!.name, tasks.flatMap((task) => owner.get(taskKey(task))?.rows ?? [])]]);
   for (const table of series) {
     const byShard = new Map(shards.map((shard) => {
@@ -147,7 +147,7 @@ export async function merge(directories: readonly string[], options: MergeOption
   const { shard: _shard, resumedAt: _resumedAt, host: _host, ...common } = first;
   writeRunInfo(resultsDir, {
     ...common,
-    figures: figures.map((figure) => `fig${figure}`),
+    figures: figures.map((figure) => figureName(figure)),
     startedAt: shards.map((shard) => shard.info.startedAt).sort()[0]!,
     finishedAt: new Date().toISOString(),
     mergedFrom: shards.map((shard) => shard.dir),

@@ -4,6 +4,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { FigureId } from '../experiment.ts';
+import { figureName } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { FIGURE_IDS } from '../registry.ts';
 import { readRunInfo, RUN_INFO_FILE, RunInfoError, runInfoSchema, type RunInfo } from '../results/run-info.ts';
@@ -40,7 +41,7 @@ export function profileOf(info: RunInfo): string | undefined {
 /** The figures run.json names that have their CSVs in the directory, in the paper's order. */
 export function figuresOf(info: RunInfo, resultsDir: string): FigureId[] {
   const held = figuresHeld(resultsDir);
-  return FIGURE_IDS.filter((figure) => info.figures.includes(`fig${figure}`) && held.includes(figure));
+  return FIGURE_IDS.filter((figure) => info.figures.includes(figureName(figure)) && held.includes(figure));
 }
 
 export async function report(options: ReportOptions): Promise<number> {
@@ -62,6 +63,6 @@ export async function report(options: ReportOptions): Promise<number> {
     title: pageTitle(info.backend, profile),
     charts: options.charts,
   });
-  console.log(`wrote ${resolve(resultsDir, 'REPORT.md')} from ${figures.map((figure) => `fig${figure}`).join(', ')}`);
+  console.log(`wrote ${resolve(resultsDir, 'REPORT.md')} from ${figures.map((figure) => figureName(figure)).join(', ')}`);
   return EXIT_OK;
 }

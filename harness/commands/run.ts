@@ -11,11 +11,12 @@ import type { FigureId, Scale } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { csvRecorders, FIGURE_IDS } from '../registry.ts';
 import { writeRunInfo, type RunInfo } from '../results/run-info.ts';
-import { pointId } from '../experiment.ts';
+import { figureName, pointId } from '../experiment.ts';
 import { runExperiments, sharedKey, sweepTasks, type Task } from '../runner.ts';
 import { finishedTasks, taskKey } from '../run-state.ts';
 import { partition, type Shard } from '../shard.ts';
 import { restrictToSystems, skipLine } from '../skip-systems.ts';
+import type { SystemName } from '../systems.ts';
 import type { PriorRun } from './results-dir.ts';
 import { EXIT_FAILURES, EXIT_OK, type CommandContext } from './context.ts';
 import { pageTitle, writeOutputs, type RenderedChart } from './outputs.ts';
@@ -31,6 +32,8 @@ export interface RunSpec {
   readonly seed: number;
   readonly repetitions: number;
   readonly charts: boolean;
+  /** Only these systems (--systems); undefined: every system the backend runs. */
+  readonly systems?: readonly SystemName[];
   readonly profile?: string;
   /** Further report sections (a host profile's differences). */
   readonly appendix?: readonly string[];
@@ -58,6 +61,11 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
     await backend.close();
     throw new UsageError(`this ${backendName} testbed cannot produce figure ${notOffered[0]} (valid: ${backend.figures.join(', ')}; see docs/${backendName}-testbed.md)`);
   }
+  const lacking = spec.systems?.find((system) => backend.systems !== undefined && !backend.systems.includes(system));
+  if (lacking !== undefined) {
+    await backend.close();
+    throw new UsageError(`this ${backendName} testbed does not run ${lacking} (it runs: ${backend.systems?.join(', ')})`);
+  }
   // Only now that the run can start: a bad command line leaves no empty result directory behind, and --force removes nothing.
   spec.prior.clear();
   mkdirSync(resultsDir, { recursive: true });
@@ -84,11 +92,11 @@ export async function runAndReport(backend: Backend, spec: RunSpec, context: Com
 /** run.json as the run starts: a resumed run keeps its start and lists every figure the directory holds. */
 async function runInfo(backend: Backend, spec: RunSpec): Promise<RunInfo> {
   const { resumed } = spec.prior;
-  const allFigures = FIGURE_IDS.filter((figure) => spec.figures.includes(figure) || (resumed?.figures.includes(`fig${figure}`) ?? false));
+  const allFigures = FIGURE_IDS.filter((figure) => spec.figures.includes(figure) || (resumed?.figures.includes(figureName(figure)) ?? false));
   const now = new Date().toISOString();
   return {
     backend: spec.backendName,
-    figures: allFigures.map((figure) => `fig${figure}`),
+    figures: allFigures.map((figure) => figureName(figure)),
     seed: spec.seed,
     repetitions: spec.repetitions,
     scale: spec.scale,
@@ -117,8 +125,9 @@ async function runAndWrite(
   const finished = spec.prior.resumed === undefined ? undefined : finishedTasks(resultsDir, figures);
   const inShard = spec.shard === undefined ? undefined : shardFilter(backend, spec.shard.shard, spec.shard.universe, scale, repetitions);
   // A testbed without some systems runs none of their points: one line says which, no row records them.
-  const { experiments, skipped } = restrictToSystems(figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), backend.systems);
-  if (skipped.length > 0) console.log(skipLine(skipped, backendName));
+  // Systems left out with --systems are left out as asked, without a line.
+  const { experiments, skipped } = restrictToSystems(figures.map((figure) => atScale(EXPERIMENTS[figure], scale)), spec.systems ?? backend.systems);
+  if (skipped.length > 0 && spec.systems === undefined) console.log(skipLine(skipped, backendName));
   const selected = (task: Task) => !(finished?.has(taskKey(task)) ?? false) && (inShard?.(task) ?? true);
   const progress = progressReporter(progressPlan(backend, sweepTasks(experiments, repetitions).filter(selected)), {
     live: process.stdout.isTTY === true && process.env['CI'] === undefined,
@@ -158,7 +167,7 @@ async function runAndWrite(
   let outputs: Awaited<ReturnType<typeof writeOutputs>> | undefined;
   try {
     outputs = await writeOutputs(resultsDir, figuresDir, {
-      figures: FIGURE_IDS.filter((figure) => base.figures.includes(`fig${figure}`)),
+      figures: FIGURE_IDS.filter((figure) => base.figures.includes(figureName(figure))),
       context: { backend: backendName, scale, seed, repetitions, ...(spec.profile === undefined ? {} : { profile: spec.profile }) },
       title: pageTitle(backendName, spec.profile),
       appendix: spec.appendix ?? [],

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { REPETITIONS_AT_SCALE } from '../../experiments/scales.ts';
 import { QemuBackend } from '../backends/qemu/backend.ts';
 import type { FigureId, Scale } from '../experiment.ts';
+import { figureName } from '../experiment.ts';
 import { UsageError } from '../options.ts';
 import { FIGURE_IDS, readMeasuredRows, VALIDATED_FIGURES } from '../registry.ts';
 import type { ReportContext } from '../report/markdown.ts';
@@ -38,7 +39,7 @@ export interface ValidateOptions {
   readonly force?: boolean;
 }
 
-const figureIds = (names: readonly string[]): FigureId[] => FIGURE_IDS.filter((figure) => names.includes(`fig${figure}`));
+const figureIds = (names: readonly string[]): FigureId[] => FIGURE_IDS.filter((figure) => names.includes(figureName(figure)));
 
 export async function validate(options: ValidateOptions, context: CommandContext): Promise<number> {
   const { readMeasuredRun, MeasuredRunError } = await import('../validate/measured.ts');
@@ -88,7 +89,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
   try {
     measured = readMeasuredRun(
       measuredDir,
-      VALIDATED_FIGURES.map((figure) => `fig${figure}`),
+      VALIDATED_FIGURES.map((figure) => figureName(figure)),
       (dir, names) => readMeasuredRows(dir, figureIds(names)),
     );
   } catch (error) {
@@ -105,7 +106,7 @@ export async function validate(options: ValidateOptions, context: CommandContext
   const host = await hostSimulation(options.hostProfile, info.backendInfo.policy, info.backendInfo.timeoutMs / 1000);
   // The profile has been read and checked by now: comparing it with the run cannot fail.
   await warnOnOtherTestbed(options.hostProfile, options.measured ?? measuredDir, info);
-  const figures = VALIDATED_FIGURES.filter((figure) => info.figures.includes(`fig${figure}`));
+  const figures = VALIDATED_FIGURES.filter((figure) => info.figures.includes(figureName(figure)));
   const predictedDir = resolve(out, 'results', 'sim-host');
   const predictedFiguresDir = resolve(out, 'figures', 'sim-host');
   // The predictions are derived from the measured run: each validation writes them afresh.

@@ -24,6 +24,13 @@ const SYSTEM_COLORS: Readonly<Record<SystemName, string>> = {
   'xen-nest-nocipher': '#9ecae1',
   'xen-blanket-nocipher': '#98df8a',
   physical: '#7f7f7f',
+  // QEMU's schemes (the alternatives chart): Xen-Nest's blue stays pre-copy with Xen's policy.
+  'precopy-qemu': '#17becf',
+  'auto-converge': '#ff7f0e',
+  xbzrle: '#9467bd',
+  multifd: '#8c564b',
+  postcopy: '#e377c2',
+  auto: '#bcbd22',
 };
 
 /** Marker shapes and dashes tell apart series that coincide (Xen-Nest and physical hosts in Fig. 2(b), say) and survive greyscale printing. */
@@ -34,6 +41,12 @@ const SYSTEM_SHAPES: Readonly<Record<SystemName, string>> = {
   'xen-nest-nocipher': 'diamond',
   'xen-blanket-nocipher': 'triangle-down',
   physical: 'cross',
+  'precopy-qemu': 'diamond',
+  'auto-converge': 'triangle-down',
+  xbzrle: 'cross',
+  multifd: 'triangle-right',
+  postcopy: 'triangle-left',
+  auto: 'stroke',
 };
 const SYSTEM_DASHES: Readonly<Record<SystemName, readonly number[]>> = {
   vmbeam: [1, 0],
@@ -42,6 +55,12 @@ const SYSTEM_DASHES: Readonly<Record<SystemName, readonly number[]>> = {
   'xen-nest-nocipher': [6, 3],
   'xen-blanket-nocipher': [6, 3],
   physical: [2, 2],
+  'precopy-qemu': [6, 3],
+  'auto-converge': [1, 0],
+  xbzrle: [1, 0],
+  multifd: [6, 3],
+  postcopy: [1, 0],
+  auto: [2, 2],
 };
 
 export function systemHex(system: SystemName): string {

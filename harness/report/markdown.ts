@@ -1,3 +1,6 @@
+import { EXPERIMENTS } from '../../experiments/index.ts';
+import { memoryRangeMb } from '../../experiments/scales.ts';
+import { SCALES, type Scale } from '../experiment.ts';
 import type { Comparison, Reproduced } from './calibration.ts';
 
 function number(value: number): string {
@@ -85,7 +88,14 @@ export interface ReportContext {
   readonly profile?: string;
 }
 
-const SCALE_NAMES = { paper: 'Paper', ci: 'CI', nested: 'Nested' } as const;
+const SCALE_NAMES = { paper: 'Paper', ci: 'CI', nested: 'Nested', smoke: 'Smoke' } as const;
+
+/** The guest sizes a scale sweeps, as "96 to 256". */
+function sizesAtScale(scale: string): string {
+  if (!(SCALES as readonly string[]).includes(scale)) return 'other';
+  const { min, max } = memoryRangeMb(Object.values(EXPERIMENTS), scale as Scale);
+  return `${min} to ${max}`;
+}
 
 /** `appendix`: further sections (the host profile's differences, its validation), in order. */
 export function reproductionReport(
@@ -111,7 +121,7 @@ export function reproductionReport(
         ? `The \`${context.profile}\` profile models another testbed than the paper's, so the paper's statements are not compared here.`
         : context.scale === 'paper'
         ? 'Figs. 2 and 3 were not part of this run.'
-        : `At ${SCALE_NAMES[context.scale as keyof typeof SCALE_NAMES] ?? context.scale} scale the guests (${context.scale === 'nested' ? '96 to 256' : '128 to 512'} MB) are not the paper's (up to 4 GB), so its statements are not compared here.`,
+        : `At ${SCALE_NAMES[context.scale as keyof typeof SCALE_NAMES] ?? context.scale} scale the guests (${sizesAtScale(context.scale)} MB) are not the paper's (up to 4 GB), so its statements are not compared here.`,
     '',
     '## Validation figures (Figs. 4 to 7)',
     '',

@@ -42,6 +42,25 @@ export const fig6Table = defineTable('fig6', {
   pages_sent: 'amount?',
 });
 
+/** Beyond the paper: one row per scheme, guest size, rate and repetition (experiments/alternatives.ts). */
+export const alternativesTable = defineTable('alternatives', {
+  ...IDENTITY,
+  dirty_region_mb: 'amount?',
+  dirty_pages_per_s: 'amount?',
+  ...OUTCOME,
+  chosen_system: 'text?',
+  chosen_reason: 'text?',
+  migration_time_s: 'amount?',
+  downtime_s: 'amount?',
+  network_bytes: 'amount?',
+  iterations: 'amount?',
+  pages_sent: 'amount?',
+  guest_before_pages_per_s: 'amount?',
+  guest_during_pages_per_s: 'amount?',
+  guest_after_pages_per_s: 'amount?',
+  guest_slowdown_pct: 'number?',
+});
+
 export const fig4Table = defineTable('fig4', {
   ...IDENTITY,
   ...OUTCOME,
@@ -93,6 +112,7 @@ export type Fig3Row = RowOf<typeof fig3Table.spec>;
 export type Fig3SeriesRow = RowOf<typeof fig3SeriesTable.spec>;
 export type Fig6Row = RowOf<typeof fig6Table.spec>;
 export type Fig4Row = RowOf<typeof fig4Table.spec>;
+export type AlternativesRow = RowOf<typeof alternativesTable.spec>;
 export type Fig4SeriesRow = RowOf<typeof fig4SeriesTable.spec>;
 export type Fig5Row = RowOf<typeof fig5Table.spec>;
 export type Fig7Row = RowOf<typeof fig7Table.spec>;
@@ -111,6 +131,7 @@ export const TABLES = {
   fig6: fig6Table,
   fig7: fig7Table,
   'fig7-series': fig7SeriesTable,
+  alternatives: alternativesTable,
 } as const;
 
 export type TableName = keyof typeof TABLES;

@@ -10,7 +10,7 @@ import { LINK_PROFILES } from '../backends/qemu/link-profiles.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { mean } from '../stats.ts';
-import { isSystemName, type SystemName } from '../systems.ts';
+import { isPaperSystem, type PaperSystemName } from '../systems.ts';
 import type { Metric } from './compare.ts';
 
 export interface NoteContext {
@@ -18,7 +18,7 @@ export interface NoteContext {
   readonly group: readonly ValidationRow[];
   /** Every row of the comparison (other metrics of the same points). */
   readonly rows: readonly ValidationRow[];
-  readonly system: SystemName;
+  readonly system: PaperSystemName;
   /** The calibration the predictions used, and the parameters the simulator made of it. */
   readonly testbed: MeasuredTestbed;
   readonly parameters: SimParameters;
@@ -108,7 +108,7 @@ export const MECHANISM_NOTES: readonly MechanismNote[] = [
       if (own.length === 0) return undefined;
       // The unmodelled part has two likely shapes, per second and per byte: tell them apart across every pre-copy point.
       const rows = paired(context.rows).filter(
-        (row) => row.metric === 'cpu_time_s' && isSystemName(row.system) && !LINK_PROFILES[row.system].zeroCopy,
+        (row) => row.metric === 'cpu_time_s' && isPaperSystem(row.system) && !LINK_PROFILES[row.system].zeroCopy,
       );
       const times = rows.map((row) => other(context, row, 'migration_time_s', 'measured'));
       const bytes = rows.map((row) => other(context, row, 'network_bytes', 'measured'));
@@ -263,7 +263,7 @@ export function notesFor(
   testbed: MeasuredTestbed,
   parameters: SimParameters,
 ): { note: MechanismNote; evidence: string }[] {
-  if (!isSystemName(system)) return [];
+  if (!isPaperSystem(system)) return [];
   const kind = LINK_PROFILES[system].zeroCopy ? 'zero-copy' : 'pre-copy';
   const group = rows.filter((row) => row.metric === metric && row.system === system);
   const found: { note: MechanismNote; evidence: string }[] = [];

@@ -19,6 +19,7 @@ import { guestKernelName, qemuVersion } from './version.ts';
 import { LOAD_FRACTION, PROBE_SECONDS, STEP } from './web/capacity.ts';
 import { CLIENT_NICE } from './web/httperf.ts';
 import { AFTER_S, BEFORE_S, REQUEST_TIMEOUT_S, WARM_UP_S, measureServiceOnce, type QemuServiceMeasurement } from './web/service.ts';
+import { carrierOf } from '../../systems.ts';
 
 export interface QemuOptions {
   readonly accel: AccelPreference;
@@ -131,7 +132,7 @@ export class QemuBackend implements Backend {
  * written its last byte, before the destination has read it.
  */
 export function toMeasurement(point: MigrationPoint, measured: QemuMigrationMeasurement): MigrationMeasurement {
-  const zeroCopy = LINK_PROFILES[point.system].zeroCopy;
+  const zeroCopy = LINK_PROFILES[carrierOf(point.system)].zeroCopy;
   return {
     migrationTimeS: measured.resumedAfterS,
     downtimeS: measured.guestDowntimeS ?? measured.downtimeS,

@@ -5,12 +5,12 @@
  * derives its link stages from it without pulling in the plumbing
  * (links.ts).
  */
-import type { SystemName } from './types.ts';
+import type { PaperSystemName } from '../../systems.ts';
 
 export type TransportKind = 'ssh' | 'tcp';
 
 export interface LinkProfile {
-  system: SystemName;
+  system: PaperSystemName;
   /** Shaped rate of the link, both directions. */
   rateMbitPerS: number;
   /** How the migration stream crosses the link. */
@@ -24,7 +24,7 @@ const XEN_NEST_MBIT = 100;
 const XEN_BLANKET_MBIT = 300;
 const PHYSICAL_MBIT = 1000;
 
-export const LINK_PROFILES: Readonly<Record<SystemName, LinkProfile>> = {
+export const LINK_PROFILES: Readonly<Record<PaperSystemName, LinkProfile>> = {
   vmbeam: {
     system: 'vmbeam',
     rateMbitPerS: XEN_NEST_MBIT,

@@ -18,6 +18,7 @@ import { SYSTEM_NAMES, type PairRequest } from './types.ts';
 import { launchVm, type Vm, type VmConfig, type VmRole } from './vm.ts';
 import type { GuestNic } from './web/guest.ts';
 import { throwIfAborted } from './errors.ts';
+import { carrierOf } from '../../systems.ts';
 
 export type { PairRequest };
 
@@ -73,7 +74,7 @@ export interface PairSetup {
 }
 
 export function profileOf(request: PairRequest): LinkProfile {
-  return LINK_PROFILES[request.system];
+  return LINK_PROFILES[carrierOf(request.system)];
 }
 
 /** Both sides share RAM block names and devices, so what one saved or sent loads into the other. */

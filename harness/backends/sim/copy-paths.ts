@@ -10,7 +10,7 @@
  * the 2 copies the emulated NIC makes beyond Blanket's only when a copy
  * counts once.)
  */
-import type { SystemName } from '../../systems.ts';
+import type { PaperSystemName } from '../../systems.ts';
 
 export interface CopyStage {
   readonly what: string;
@@ -66,7 +66,7 @@ const PHYSICAL_LINK: readonly CopyStage[] = [];
  * cipher copies its input to its output (crypto/evp/e_null.c null_cipher:
  * `if (in != out) memcpy(out, in, inl)`), so the path keeps its copies.
  */
-export const COPY_PATHS: Readonly<Record<SystemName, readonly CopyStage[]>> = {
+export const COPY_PATHS: Readonly<Record<PaperSystemName, readonly CopyStage[]>> = {
   /** The cloud hypervisor relocates pages: no page contents are read or written. */
   vmbeam: [],
   'xen-nest': [...SOURCE_SIDE, ...EMULATED_NIC, ...DESTINATION_SIDE],

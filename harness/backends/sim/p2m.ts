@@ -1,4 +1,4 @@
-import type { SystemName } from '../../systems.ts';
+import type { PaperSystemName } from '../../systems.ts';
 
 /**
  * R4 (docs/model.md §10): which frames Xen 4.2.2's save walks and counts
@@ -20,7 +20,7 @@ import type { SystemName } from '../../systems.ts';
  * grounds either way; idle guests hardly notice).
  */
 export type GuestP2m = 'guest-pages' | 'hvm';
-export const GUEST_P2M: Readonly<Record<Exclude<SystemName, 'vmbeam'>, GuestP2m>> = {
+export const GUEST_P2M: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, GuestP2m>> = {
   'xen-nest': 'hvm',
   'xen-nest-nocipher': 'hvm',
   'xen-blanket': 'guest-pages',

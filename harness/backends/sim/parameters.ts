@@ -14,7 +14,7 @@
  *   - "assumption"      a stated modelling choice, not fitted to anything.
  * Nothing here is fitted to Figs. 4-7.
  */
-import type { SystemName } from '../../systems.ts';
+import type { PaperSystemName } from '../../systems.ts';
 import { GUEST_P2M, type GuestP2m } from './p2m.ts';
 
 /** public: x86 page size (harness/units.ts). */
@@ -133,7 +133,7 @@ const XEN_BLANKET_DOWNTIME_S = XEN_NEST_DOWNTIME_S * 1.54;
 /** Every path of the paper's testbed frames the stream alike (SSH over TCP over Ethernet) and queues nothing the final stage does not cover. */
 const XEN_PATH = { wireBytesPerStreamByte: WIRE_BYTES_PER_STREAM_BYTE, inFlightBytesAtStop: 0 } as const;
 
-export const PRECOPY_PATHS: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>> = {
+export const PRECOPY_PATHS: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, PrecopyPathParameters>> = {
   'xen-nest': { stages: ['sshCipher', 'emulatedNic'], finalStageS: XEN_NEST_DOWNTIME_S, ...XEN_PATH },
   'xen-blanket': { stages: ['sshCipher', 'blanketIpc'], finalStageS: XEN_BLANKET_DOWNTIME_S, ...XEN_PATH },
   /** calibration: "Xen-Nest's downtime shrank by up to 0.14 s" with the none cipher. */
@@ -272,7 +272,7 @@ export const WEB_SERVICE = {
  * brief §5 (Fig. 7): the web traffic crosses the cloud VM's virtual NIC,
  * emulated in Xen-Nest and VMBeam, paravirtual in Xen-Blanket.
  */
-export const WEB_NIC_STAGE: Readonly<Record<SystemName, PathStage>> = {
+export const WEB_NIC_STAGE: Readonly<Record<PaperSystemName, PathStage>> = {
   vmbeam: 'emulatedNic',
   'xen-nest': 'emulatedNic',
   'xen-nest-nocipher': 'emulatedNic',
@@ -299,7 +299,7 @@ export interface SimParameters {
   readonly pathComposition: PathComposition;
   readonly stageThroughputMbps: Readonly<Record<PathStage, number>>;
   readonly precopySetupS: number;
-  readonly precopyPaths: Readonly<Record<Exclude<SystemName, 'vmbeam'>, PrecopyPathParameters>>;
+  readonly precopyPaths: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, PrecopyPathParameters>>;
   readonly zeroCopy: {
     readonly setupS: number;
     readonly sharePerPageS: number;
@@ -315,7 +315,7 @@ export interface SimParameters {
   readonly nonGuestRamPages: number;
   readonly guestMemory: GuestMemory;
   /** Which frames the sender walks and counts for each system's guest (R4). */
-  readonly guestP2m: Readonly<Record<Exclude<SystemName, 'vmbeam'>, GuestP2m>>;
+  readonly guestP2m: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, GuestP2m>>;
   /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
   readonly initialBitmapSyncs: number;
   readonly guestLayoutSeed: number;

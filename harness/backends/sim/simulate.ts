@@ -8,6 +8,7 @@ import { cpuSecondsPerStreamByte, dataPages, streamBytesPerS } from './derived.t
 import { PAPER_PARAMETERS, type SimParameters } from './parameters.ts';
 import { simulatePrecopy } from './precopy.ts';
 import { Random } from '../../random.ts';
+import { isPaperSystem } from '../../systems.ts';
 import { planWebService, webServiceTimeline, withStreamRate } from './web.ts';
 import { simulateZeroCopy } from './zerocopy.ts';
 
@@ -48,7 +49,9 @@ export function simulateMigration(
     };
   }
 
-  const path = parameters.precopyPaths[point.system];
+  const system = point.system;
+  if (!isPaperSystem(system)) throw new Error(`the simulator has no model of ${system}`);
+  const path = parameters.precopyPaths[system];
   const link = new LinkRecorder(path.wireBytesPerStreamByte);
   const bytesPerS = streamBytesPerS(path.stages, parameters);
   const random = new Random(seed);
@@ -69,7 +72,7 @@ export function simulateMigration(
     pageHeaderBytes: parameters.pageHeaderBytes,
     batchHeaderBytes: parameters.batchHeaderBytes,
     ...outsideRegionBytes(point.memoryMb, guestPages, region.length, parameters),
-    p2mFrames: p2mFrames(guestPages, parameters.guestP2m[point.system]),
+    p2mFrames: p2mFrames(guestPages, parameters.guestP2m[system]),
     ...(path.downtimeLimitS === undefined ? {} : { downtimeLimitS: path.downtimeLimitS }),
     onStream: (startS, endS, bytes) => {
       link.add(startS, endS, bytes);
@@ -90,7 +93,7 @@ export function simulateMigration(
     iterations: result.passes.length + parameters.initialBitmapSyncs,
     pagesSent: result.pagesSent + parameters.nonGuestRamPages,
     transferredBytes: (result.pagesSent + parameters.nonGuestRamPages) * parameters.pageBytes,
-    memoryAccessBytes: result.pagesSent * parameters.pageBytes * accessPerByte(COPY_PATHS[point.system]),
+    memoryAccessBytes: result.pagesSent * parameters.pageBytes * accessPerByte(COPY_PATHS[system]),
     ...link.summary(),
     ...cpu.summary(),
   };

@@ -10,6 +10,7 @@
  * at the rate its NIC share allows, and the guest serves nothing while it
  * is suspended.
  */
+import { carrierOf } from '../../systems.ts';
 import type { MigrationPoint } from '../../experiment.ts';
 import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
@@ -36,13 +37,15 @@ export interface WebPlan {
 /** Capacities and shares, before any time passes. */
 export function planWebService(point: MigrationPoint, parameters: SimParameters): WebPlan {
   const web = parameters.webService;
-  const nicSecondsPerPacket = (web.nicCostFrameBytes * 8) / (parameters.stageThroughputMbps[parameters.webNicStage[point.system]] * 1e6);
+  // A scheme beyond the paper serves its web traffic over the link it migrates on.
+  const system = carrierOf(point.system);
+  const nicSecondsPerPacket = (web.nicCostFrameBytes * 8) / (parameters.stageThroughputMbps[parameters.webNicStage[system]] * 1e6);
   const nicPerRequest = web.packetsPerRequest * nicSecondsPerPacket;
   const dom0PerRequest = web.packetsPerRequest * web.guestDom0SecondsPerPacket;
   const capacityRps = Math.min(1 / web.vcpuSecondsPerRequest, 1 / nicPerRequest, point.guestDom0Cpus / dom0PerRequest);
   const offeredRps = web.offeredLoadFraction * capacityRps;
 
-  if (point.system === 'vmbeam') {
+  if (system === 'vmbeam') {
     // Only a few hundred KiB of state cross the NIC; sharing keeps one guest Dom0 vCPU busy.
     const dom0Share = maxMinShare(offeredRps * dom0PerRequest, 1, point.guestDom0Cpus);
     return {
@@ -52,7 +55,7 @@ export function planWebService(point: MigrationPoint, parameters: SimParameters)
       migrationStreamBytesPerS: undefined,
     };
   }
-  const stages = parameters.precopyPaths[point.system].stages;
+  const stages = parameters.precopyPaths[system].stages;
   const streamBytesPerS = pathRate(stages, parameters);
   const migrationNicDemand = streamBytesPerS * nicSecondsPerByte(stages, parameters);
   const webNicShare = maxMinShare(offeredRps * nicPerRequest, migrationNicDemand);
@@ -75,7 +78,8 @@ function nicSecondsPerByte(stages: readonly PathStage[], parameters: SimParamete
 }
 
 /** Parameters whose path for `system` streams at `bytesPerS`: the NIC stage slowed to its share. */
-export function withStreamRate(parameters: SimParameters, system: MigrationPoint['system'], bytesPerS: number): SimParameters {
+export function withStreamRate(parameters: SimParameters, pointSystem: MigrationPoint['system'], bytesPerS: number): SimParameters {
+  const system = carrierOf(pointSystem);
   if (system === 'vmbeam') return parameters;
   const stages = parameters.precopyPaths[system].stages;
   const nic = stages.find((stage) => stage === 'emulatedNic' || stage === 'blanketIpc');

@@ -7,10 +7,10 @@
 import { measuredTestbed, type HostProfile, type MeasuredTestbed } from '../profile.ts';
 import type { MigrationPolicy } from '../../backends/qemu/types.ts';
 import type { SimParameters } from '../../backends/sim/parameters.ts';
-import { SYSTEMS, type SystemName } from '../../systems.ts';
+import { PAPER_SYSTEMS, type PaperSystemName } from '../../systems.ts';
 
-export type PrecopySystem = Exclude<SystemName, 'vmbeam'>;
-export const PRECOPY_SYSTEMS = SYSTEMS.filter((system): system is PrecopySystem => system !== 'vmbeam');
+export type PrecopySystem = Exclude<PaperSystemName, 'vmbeam'>;
+export const PRECOPY_SYSTEMS = PAPER_SYSTEMS.filter((system): system is PrecopySystem => system !== 'vmbeam');
 
 /** What the host profile is built from. */
 export interface HostInputs {

@@ -5,7 +5,7 @@
 import { linkAt, type HostProfile, type MeasuredTestbed } from '../profile.ts';
 import { LINK_PROFILES } from '../../backends/qemu/link-profiles.ts';
 import { PAPER_PARAMETERS, type PathStage } from '../../backends/sim/parameters.ts';
-import type { SystemName } from '../../systems.ts';
+import type { PaperSystemName } from '../../systems.ts';
 import { PRECOPY_SYSTEMS, type PrecopySystem } from './difference.ts';
 
 export const LINK_STAGES = ['emulatedNic', 'blanketIpc', 'gigabitEthernet'] as const satisfies readonly PathStage[];
@@ -64,7 +64,7 @@ export function linkStageMbps(testbed: MeasuredTestbed): Record<(typeof LINK_STA
 }
 
 /** Interface bytes (out and in) per stream byte on a system's link, as measured, with SSH framing where the stream is tunnelled. */
-export function wireFactor(testbed: MeasuredTestbed, system: SystemName): number {
+export function wireFactor(testbed: MeasuredTestbed, system: PaperSystemName): number {
   const link = linkAt(testbed, LINK_PROFILES[system].rateMbitPerS);
   const perPayloadByte = link.txPerPayloadByte.mean + link.rxPerPayloadByte.mean;
   return LINK_PROFILES[system].transport === 'ssh' ? perPayloadByte * SSH_FRAMING : perPayloadByte;

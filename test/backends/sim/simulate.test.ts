@@ -3,10 +3,10 @@ import { pathBytesPerS } from '../../../harness/backends/sim/derived.ts';
 import { PRECOPY_PATHS, STAGE_THROUGHPUT_MBPS } from '../../../harness/backends/sim/parameters.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
 import type { MigrationPoint } from '../../../harness/experiment.ts';
-import { SYSTEMS } from '../../../harness/systems.ts';
+import { PAPER_SYSTEMS } from '../../../harness/systems.ts';
 
 const MB = 1024 * 1024;
-const PRECOPY_SYSTEMS = SYSTEMS.filter((system) => system !== 'vmbeam');
+const PRECOPY_SYSTEMS = PAPER_SYSTEMS.filter((system) => system !== 'vmbeam');
 
 function point(system: MigrationPoint['system'], memoryMb: number, dirtyPagesPerS = 0): MigrationPoint {
   return { figure: '6', system, memoryMb, dirtyRegionMb: dirtyPagesPerS > 0 ? memoryMb / 2 : 0, dirtyPagesPerS, guestDom0Cpus: 1 };
