@@ -12,7 +12,7 @@ const GATE_INPUTS = ['^harness/gate/types[.]ts$', '^harness/report/paper[.]ts$']
 const LAYERS = [
   {
     name: 'base',
-    why: 'the experiment and result types, units, statistics and the seeded generator, auto's choice of scheme, used by everyone',
+    why: 'the experiment and result types, units, statistics and the seeded generator, the choice auto makes of scheme, used by everyone',
     paths: [
       '^harness/(experiment|systems|series|labels|units|random|stats|shard|skip-systems|choose-scheme)[.]ts$',
       '^harness/linux/',
