@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -51,6 +51,20 @@ describe('npm run experiment -- --backend xen', () => {
     const rows = readFileSync(join(out, 'results/xen/fig2.csv'), 'utf8').trim().split('\n').slice(1);
     expect(rows).toHaveLength(2 * 3);
     expect(rows.every((row) => row.includes(',ok,'))).toBe(true);
+  });
+
+  it('refuses --systems naming a system the testbed does not run, in one line, with nothing written', { timeout: 120_000 }, async () => {
+    const partial = fakeTestbed({ systems: { 'xen-nest': { sshCipher: 'aes128-ctr' }, 'xen-blanket': {} } });
+    const out = mkdtempSync(join(tmpdir(), 'xen-cli-'));
+    const result = await execa(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['harness/cli.ts', 'experiment', '--backend', 'xen', '--testbed', partial.testbedPath, '--figure', '2', '--systems', 'xen-nest,vmbeam', '--out', out],
+      { cwd: ROOT, reject: false },
+    );
+    partial.remove();
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe('error: this xen testbed does not run vmbeam (it runs: xen-nest, xen-blanket)');
+    expect(existsSync(join(out, 'results/xen/fig2.csv'))).toBe(false);
   });
 
   it('says which field of the testbed file is wrong, before anything runs', async () => {
