@@ -90,7 +90,7 @@ export const FIGURE_REGISTRY = {
     tables: [alternativesRows],
     charts: (dir) => alternativesCharts(read(alternativesRows.table, dir)),
     reportSection: (dir) => alternativesSection(read(alternativesRows.table, dir)),
-    measured: null,
+    measured: (dir) => ({ alternatives: read(alternativesRows.table, dir) }),
   },
 } as const satisfies Record<FigureId, FigureEntry>;
 

@@ -18,9 +18,9 @@ function cli(...args: string[]) {
 
 describe('cli', () => {
   it.each([
-    [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7\)$/],
+    [['experiment', '--figure', '9'], /^error: unknown figure '9' \(valid: 2, 3, 4, 5, 6, 7, alternatives\)$/],
     [['experiment', '--backend', 'vmware'], /^error: unknown backend 'vmware' \(valid: sim, qemu, xen\)$/],
-    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout, --profile, --host-profile, --resume, --force, --shard\)$/],
+    [['experiment', '--bogus'], /^error: unknown option '--bogus' \(valid options: --figure, --systems, --reps, --scale, --seed, --out, --backend, --no-charts, --testbed, --accel, --policy, --timeout, --profile, --host-profile, --resume, --force, --shard\)$/],
     [['experiment', '--measured', 'results/qemu'], /^error: unknown option '--measured' \(valid options: /],
     [['experiment', '--figure', 'validate'], /^error: validation is its own command now: npm run validate/],
     [['experiment', '--figure', '2,validate'], /^error: validation is its own command now: npm run validate/],
@@ -41,7 +41,7 @@ describe('cli', () => {
     [['experiment', '--seed', 'x'], /^error: --seed must be a whole number >= 0, got 'x'$/],
     [['experiment', '--backend', 'xen'], /^error: the xen backend needs --testbed FILE or --testbed local \(see docs\/xen-testbed.md\)$/],
     [['experiment', '--backend', 'xen', '--testbed', '/nonexistent.json'], /^error: .*nonexistent\.json/],
-    [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci, nested\)$/],
+    [['experiment', '--scale', 'huge'], /^error: unknown scale 'huge' \(valid: paper, ci, nested, smoke\)$/],
     [['frobnicate'], /^error: unknown command 'frobnicate' \(valid commands: experiment/],
     [['calibrate', '--samples', '1'], /^error: --samples must be a whole number >= 2, got '1'$/],
     [['calibrate', '--accel', 'xen'], /^error: unknown accel 'xen' \(valid: auto, kvm, tcg\)$/],
@@ -151,7 +151,7 @@ describe.skipIf(qemuSkipReason !== null)(
         ['vmbeam', 512, 'ok'],
       ]);
       const runInfo = JSON.parse(readFileSync(join(out, 'results/qemu/run.json'), 'utf8'));
-      expect(runInfo.outcome).toEqual({ points: 3, migrations: 3, failures: 0, interrupted: true });
+      expect(runInfo.outcome).toEqual({ points: 3, migrations: 3, failures: 0, gaveUp: 0, interrupted: true });
 
       const pid = run.pid!;
       expect(listNamespaces().filter((ns) => ns.startsWith(`vmb${pid}r`))).toEqual([]);

@@ -4,7 +4,7 @@
  * its workload, the loop, the link and CPU it costs, and the experiment's
  * give-up time. Pure: deterministic in the seed.
  */
-import type { MigrationPoint } from '../../experiment.ts';
+import { gaveUpError, type MigrationPoint } from '../../experiment.ts';
 import type { PaperSystemName } from '../../systems.ts';
 import { Random } from '../../random.ts';
 import type { MigrationMeasurement } from '../backend.ts';
@@ -59,10 +59,8 @@ export interface PathRun {
   readonly log: DirtyLog;
 }
 
-/** The message of a migration the experiment gave up on: the runner records it as a failed row. */
-export function didNotConverge(giveUpAfterS: number, detail: string): Error {
-  return new Error(`did not converge within ${giveUpAfterS} s (${detail}); cancelled`);
-}
+/** A migration the experiment gave up on: the runner records it as a failed row, an outcome of its scheme. */
+export const didNotConverge = gaveUpError;
 
 /** Runs the loop; throws where the policy's timeout or the experiment's give-up time cancels it. */
 export function runPathMigration(migration: PathMigration): PathRun {
