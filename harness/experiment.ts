@@ -86,6 +86,13 @@ export function isGaveUp(error: string | undefined): boolean {
   return error?.startsWith(GAVE_UP) === true;
 }
 
+/** The give-up time a gaveUpError names, in s; undefined for any other error. */
+export function gaveUpSeconds(error: string | undefined): number | undefined {
+  if (!isGaveUp(error)) return undefined;
+  const seconds = Number.parseFloat(error!.slice(GAVE_UP.length));
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
 /** How a figure is named in file names, run.json and progress lines: fig2 ... fig7, alternatives. */
 export function figureName(figure: FigureId): string {
   return figure === 'alternatives' ? figure : `fig${figure}`;
