@@ -56,7 +56,6 @@ export interface PathRun {
   readonly cpuPerStreamByte: number;
   readonly guestPages: number;
   readonly region: Int32Array;
-  readonly log: DirtyLog;
 }
 
 /** A migration the experiment gave up on: the runner records it as a failed row, an outcome of its scheme. */
@@ -115,7 +114,7 @@ export function runPathMigration(migration: PathMigration): PathRun {
   if (outcome.kind === 'completed' && giveUpS !== undefined && outcome.migrationTimeS > giveUpS) {
     throw didNotConverge(giveUpS, `its final pass would have ended at ${outcome.migrationTimeS.toFixed(0)} s`);
   }
-  return { outcome, link, cpu, cpuPerStreamByte, guestPages, region, log };
+  return { outcome, link, cpu, cpuPerStreamByte, guestPages, region };
 }
 
 /**
