@@ -107,7 +107,7 @@ function xbzrleHooks(parameters: SimParameters): SchemeHooks {
       parameters: q.xbzrle,
       pageBytes: parameters.pageBytes,
       pageHeaderBytes: q.pageHeaderBytes,
-      wordBytes: parameters.workloadWrite.wordBytes,
+      write: parameters.workloadWrite,
       frameOf: (index) => region[index]!,
       counterAt: (tS) => log.writesBy(tS),
       syncsBeforePass1: q.initialBitmapSyncs,

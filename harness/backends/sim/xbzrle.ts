@@ -50,25 +50,32 @@ export function xbzrleEncodedBytes(previous: Uint8Array, current: Uint8Array, li
   return encoded;
 }
 
-/** The 64-bit little-endian counter value the workload stored at a page's start. */
-function counterWord(value: number, wordBytes: number): Uint8Array {
-  const word = new Uint8Array(wordBytes);
+/** A page's bytes up to the end of the workload's little-endian counter word at `offsetBytes`. */
+function counterWord(value: number, offsetBytes: number, wordBytes: number): Uint8Array {
+  const bytes = new Uint8Array(offsetBytes + wordBytes);
   // Counters stay far below 2^53: plain arithmetic is exact.
   let rest = Math.floor(value);
   for (let byte = 0; byte < wordBytes && rest > 0; byte++) {
-    word[byte] = rest % 256;
+    bytes[offsetBytes + byte] = rest % 256;
     rest = Math.floor(rest / 256);
   }
-  return word;
+  return bytes;
 }
 
 /**
  * Bytes XBZRLE encodes for a page of the workload whose counter word went
  * from `previousCounter` to `currentCounter` and nothing else changed: the
- * rest of the page is one unchanged run, left out.
+ * bytes before the word are one unchanged run, those after it the last
+ * unchanged run, left out.
  */
-export function workloadDeltaBytes(previousCounter: number, currentCounter: number, wordBytes: number, pageBytes: number): number {
-  return xbzrleEncodedBytes(counterWord(previousCounter, wordBytes), counterWord(currentCounter, wordBytes), pageBytes);
+export function workloadDeltaBytes(
+  previousCounter: number,
+  currentCounter: number,
+  write: { readonly offsetBytes: number; readonly wordBytes: number },
+  pageBytes: number,
+): number {
+  const { offsetBytes, wordBytes } = write;
+  return xbzrleEncodedBytes(counterWord(previousCounter, offsetBytes, wordBytes), counterWord(currentCounter, offsetBytes, wordBytes), pageBytes);
 }
 
 export type CacheOutcome = 'hit' | 'inserted' | 'refused';
@@ -146,7 +153,7 @@ export function xbzrleSender(options: {
   readonly parameters: QemuSchemeParameters['xbzrle'];
   readonly pageBytes: number;
   readonly pageHeaderBytes: number;
-  readonly wordBytes: number;
+  readonly write: { readonly offsetBytes: number; readonly wordBytes: number };
   readonly frameOf: (regionIndex: number) => number;
   readonly counterAt: (tS: number) => number;
   readonly syncsBeforePass1: number;
@@ -171,7 +178,7 @@ export function xbzrleSender(options: {
         return fullPage;
       }
       stats.hits++;
-      const encoded = workloadDeltaBytes(cache.cachedCounter(frame), counter, options.wordBytes, pageBytes);
+      const encoded = workloadDeltaBytes(cache.cachedCounter(frame), counter, options.write, pageBytes);
       if (!final && encoded !== 0) cache.update(frame, counter);
       // An unchanged page is not sent at all; an overflow goes out in full.
       if (encoded === 0) return 0;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PAGE_BYTES } from '../../../harness/backends/sim/parameters.ts';
+import { PAGE_BYTES, WORKLOAD_WRITE } from '../../../harness/backends/sim/parameters.ts';
+
+const WORD = WORKLOAD_WRITE;
 import { workloadDeltaBytes, XbzrleCache, xbzrleEncodedBytes } from '../../../harness/backends/sim/xbzrle.ts';
 
 const page = (changes: Record<number, number> = {}) => {
@@ -30,11 +32,13 @@ describe("XBZRLE's encoding (xbzrle.c xbzrle_encode_buffer)", () => {
 
   it("encodes the workload's write, a 64-bit counter at the page's start, as the low bytes that changed", () => {
     // 1 -> 2: one byte; 0x01ff -> 0x0200: two; a difference beyond 2^16: three.
-    expect(workloadDeltaBytes(1, 2, 8, PAGE_BYTES)).toBe(3);
-    expect(workloadDeltaBytes(0x01ff, 0x0200, 8, PAGE_BYTES)).toBe(4);
-    expect(workloadDeltaBytes(100_000, 300_000, 8, PAGE_BYTES)).toBe(5);
+    expect(workloadDeltaBytes(1, 2, WORD, PAGE_BYTES)).toBe(3);
+    expect(workloadDeltaBytes(0x01ff, 0x0200, WORD, PAGE_BYTES)).toBe(4);
+    expect(workloadDeltaBytes(100_000, 300_000, WORD, PAGE_BYTES)).toBe(5);
     // 0x010203 -> 0x020203: byte 0 and 1 equal, byte 2 changed: zrun 2, nzrun 1.
-    expect(workloadDeltaBytes(0x010203, 0x020203, 8, PAGE_BYTES)).toBe(3);
+    expect(workloadDeltaBytes(0x010203, 0x020203, WORD, PAGE_BYTES)).toBe(3);
+    // A word further into the page adds its offset as a first unchanged run: 200 needs 2 ULEB128 bytes.
+    expect(workloadDeltaBytes(1, 2, { offsetBytes: 200, wordBytes: 8 }, PAGE_BYTES)).toBe(4);
   });
 });
 
