@@ -70,6 +70,29 @@ export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] 
   return points;
 }
 
+const GAVE_UP = 'did not converge within ';
+
+/**
+ * The error of a migration the experiment gave up on (giveUpAfterS), as
+ * every backend words it. The runner records it as a failed row, but as an
+ * outcome of the scheme, not a failure of the run: it does not make the run
+ * exit non-zero, and a resumed run keeps it.
+ */
+export function gaveUpError(giveUpAfterS: number, detail: string): Error {
+  return new Error(`${GAVE_UP}${giveUpAfterS} s (${detail}); cancelled`);
+}
+
+export function isGaveUp(error: string | undefined): boolean {
+  return error?.startsWith(GAVE_UP) === true;
+}
+
+/** The give-up time a gaveUpError names, in s; undefined for any other error. */
+export function gaveUpSeconds(error: string | undefined): number | undefined {
+  if (!isGaveUp(error)) return undefined;
+  const seconds = Number.parseFloat(error!.slice(GAVE_UP.length));
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
 /** How a figure is named in file names, run.json and progress lines: fig2 ... fig7, alternatives. */
 export function figureName(figure: FigureId): string {
   return figure === 'alternatives' ? figure : `fig${figure}`;

@@ -7,7 +7,8 @@
 import type { BackendName } from './backends/backend.ts';
 import type { FigureId } from './experiment.ts';
 import type { Chart } from './render/specs.ts';
-import { alternativesCharts, fig2Charts, fig3Charts, fig4Charts, fig5Charts, fig6Charts, fig7Charts } from './render/specs.ts';
+import { alternativesCharts } from './render/alternatives.ts';
+import { fig2Charts, fig3Charts, fig4Charts, fig5Charts, fig6Charts, fig7Charts } from './render/specs.ts';
 import { alternativesSection } from './report/alternatives.ts';
 import { fig4Section, fig5Section, fig6Section, fig7Section } from './report/predictions.ts';
 import { csvPath, readTable } from './results/csv.ts';
@@ -90,7 +91,7 @@ export const FIGURE_REGISTRY = {
     tables: [alternativesRows],
     charts: (dir) => alternativesCharts(read(alternativesRows.table, dir)),
     reportSection: (dir) => alternativesSection(read(alternativesRows.table, dir)),
-    measured: null,
+    measured: (dir) => ({ alternatives: read(alternativesRows.table, dir) }),
   },
 } as const satisfies Record<FigureId, FigureEntry>;
 

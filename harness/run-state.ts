@@ -4,7 +4,7 @@
  * repetitions finished (a resumed run skips those).
  */
 import { existsSync } from 'node:fs';
-import type { FigureId, MigrationPoint } from './experiment.ts';
+import { isGaveUp, type FigureId, type MigrationPoint } from './experiment.ts';
 import { FIGURE_IDS, figureTables } from './registry.ts';
 import { csvPath, readRows } from './results/csv.ts';
 import { POINT_COLUMNS, rowKey } from './results/row-key.ts';
@@ -47,7 +47,11 @@ export function taskKey(task: Task): string {
   return `${task.experiment.figure}|${rowKey(table, { ...pointCells(task.point), rep: task.rep })}`;
 }
 
-/** The repetitions whose summary row says `ok`, as taskKey()s: what a resumed run keeps and does not run again. */
+/**
+ * The repetitions whose summary row says `ok`, or that the experiment gave
+ * up on (an outcome the scheme would reach again), as taskKey()s: what a
+ * resumed run keeps and does not run again.
+ */
 export function finishedTasks(resultsDir: string, figures: readonly FigureId[]): Set<string> {
   const finished = new Set<string>();
   for (const figure of figures) {
@@ -55,7 +59,8 @@ export function finishedTasks(resultsDir: string, figures: readonly FigureId[]):
     const path = csvPath(resultsDir, table);
     if (!existsSync(path)) continue;
     for (const row of readRows(table, path)) {
-      if (row['status'] === 'ok') finished.add(`${figure}|${rowKey(table, row)}`);
+      const error = row['error'];
+      if (row['status'] === 'ok' || isGaveUp(typeof error === 'string' ? error : undefined)) finished.add(`${figure}|${rowKey(table, row)}`);
     }
   }
   return finished;

@@ -2,6 +2,7 @@ import type { Backend, MigrationMeasurement, ServiceMeasurement } from './backen
 import {
   deriveSeed,
   expandPoints,
+  isGaveUp,
   measurementId,
   pointId,
   type FigureId,
@@ -47,6 +48,8 @@ export interface RunSummary {
   readonly points: number;
   readonly migrations: number;
   readonly failures: number;
+  /** Of the failures, migrations the experiment gave up on (experiment.ts gaveUpError): outcomes, not faults. */
+  readonly gaveUp: number;
 }
 
 /** One repetition of one point of one experiment. */
@@ -122,6 +125,7 @@ export async function runExperiments(
 
   let points = 0;
   let failures = 0;
+  let gaveUp = 0;
   let pointStarted = performance.now();
   let tally = { ok: 0, failed: 0, firstError: undefined as string | undefined };
   for (let index = 0; index < started; index++) {
@@ -135,6 +139,7 @@ export async function runExperiments(
     else {
       tally.failed++;
       failures++;
+      if (isGaveUp(outcome.error)) gaveUp++;
       tally.firstError ??= outcome.error;
     }
     if (lastOfPoint.get(`${task.experiment.figure}|${pointId(task.point)}`) === index) {
@@ -150,7 +155,7 @@ export async function runExperiments(
     }
     startNext();
   }
-  return { points, migrations: recorded.size, failures };
+  return { points, migrations: recorded.size, failures, gaveUp };
 }
 
 

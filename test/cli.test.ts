@@ -162,7 +162,7 @@ describe.skipIf(qemuSkipReason !== null)(
         ['vmbeam', 512, 'ok'],
       ]);
       const runInfo = JSON.parse(readFileSync(join(out, 'results/qemu/run.json'), 'utf8'));
-      expect(runInfo.outcome).toEqual({ points: 3, migrations: 3, failures: 0, interrupted: true });
+      expect(runInfo.outcome).toEqual({ points: 3, migrations: 3, failures: 0, gaveUp: 0, interrupted: true });
 
       const pid = run.pid!;
       expect(listNamespaces().filter((ns) => ns.startsWith(`vmb${pid}r`))).toEqual([]);

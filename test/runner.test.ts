@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Backend, MigrationContext, MigrationMeasurement } from '../harness/backends/backend.ts';
-import type { MigrationExperiment, MigrationPoint } from '../harness/experiment.ts';
+import { gaveUpError, type MigrationExperiment, type MigrationPoint } from '../harness/experiment.ts';
 import { readTable } from '../harness/results/csv.ts';
 import { fig2Table } from '../harness/results/tables.ts';
 import { csvRecorders } from '../harness/registry.ts';
+import { finishedTasks } from '../harness/run-state.ts';
 import { runExperiments, type PointProgress } from '../harness/runner.ts';
 
 const experiment: MigrationExperiment = {
@@ -93,9 +94,32 @@ describe('runExperiments', () => {
     expect(summary.migrations).toBe(backend.log.filter((line) => line.startsWith('migrate ')).length);
   });
 
+  it('counts a migration the experiment gave up on as a failed row and apart, and a resumed run keeps it', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const backend = new (class extends FakeBackend {
+      override async migrate(point: MigrationPoint): Promise<MigrationMeasurement> {
+        if (point.system === 'vmbeam' && point.memoryMb === 128) throw gaveUpError(240, '12 passes');
+        return super.migrate(point);
+      }
+    })(1);
+    const summary = await runExperiments(
+      { experiments: [experiment], repetitions: 2, seed: 1, openRecorder: csvRecorders(resultsDir, 'sim') },
+      backend,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(summary).toEqual({ points: 6, migrations: 12, failures: 4, gaveUp: 2 });
+    const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
+    expect(rows.find((row) => row.system === 'vmbeam' && row.memory_mb === 128)?.error).toBe('did not converge within 240 s (12 passes); cancelled');
+    // The gave-up repetitions count as finished; the faulty ones (Xen-Nest at 256 MB) run again.
+    const finished = finishedTasks(resultsDir, ['2']);
+    expect(finished.size).toBe(10);
+    expect([...finished].some((key) => key.includes('xen-nest') && key.includes('256'))).toBe(false);
+  });
+
   it('records a failing point as failed rows with its message and goes on', async () => {
     const { resultsDir, summary, progress } = await runFake(1);
-    expect(summary).toEqual({ points: 6, migrations: 12, failures: 2 });
+    expect(summary).toEqual({ points: 6, migrations: 12, failures: 2, gaveUp: 0 });
     const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
     const failed = rows.filter((row) => row.status === 'failed');
     expect(failed.map((row) => [row.system, row.memory_mb, row.rep])).toEqual([
@@ -164,7 +188,7 @@ describe('runExperiments', () => {
       abort.signal,
     );
     expect(backend.log).toEqual(['prepare 12', 'migrate vmbeam 128', 'migrate vmbeam 128', 'migrate vmbeam 256']);
-    expect(summary).toEqual({ points: 1, migrations: 2, failures: 0 });
+    expect(summary).toEqual({ points: 1, migrations: 2, failures: 0, gaveUp: 0 });
     const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
     expect(rows.map((row) => [row.system, row.memory_mb, row.rep, row.status])).toEqual([
       ['vmbeam', 128, 1, 'ok'],

@@ -40,9 +40,13 @@ export interface MigrationMeasurement {
 
 /**
  * Pages per second the guest's dirtying workload wrote (as QEMU's guestperf
- * reports it): in the seconds before `migrate`, from `migrate` until the
- * guest runs at the destination, and in the seconds after. A scheme that
- * throttles or stalls the guest shows as `during` below `before`.
+ * reports it): in the seconds before `migrate`; from `migrate` until the
+ * migration completed, over that time; and in the seconds after. For
+ * pre-copy and zero-copy the migration completes when the guest runs at
+ * the destination (its stop counts as writing nothing); for post-copy when
+ * the last page arrived there, so the faults after the switch count too.
+ * A scheme that throttles or stalls the guest shows as `during` below
+ * `before`.
  */
 export interface GuestWrites {
   readonly beforePagesPerS: number;

@@ -158,6 +158,7 @@ export async function merge(directories: readonly string[], options: MergeOption
             points,
             migrations: outcomes.reduce((sum, outcome) => sum + outcome.migrations, 0),
             failures: outcomes.reduce((sum, outcome) => sum + outcome.failures, 0),
+            gaveUp: outcomes.reduce((sum, outcome) => sum + (outcome.gaveUp ?? 0), 0),
             interrupted: outcomes.some((outcome) => outcome.interrupted),
           },
         }

@@ -21,6 +21,8 @@ export interface Axis {
   readonly title: string;
   /** A log2 scale with these ticks (the paper's memory sizes double). */
   readonly log2?: boolean;
+  /** A log10 scale: values spanning orders of magnitude (seconds of zero-copy against minutes of pre-copy). */
+  readonly log10?: boolean;
   readonly values?: readonly number[];
 }
 
@@ -29,6 +31,14 @@ interface LineOptions {
   readonly markers: boolean;
   /** A series whose values stay near zero on the chart's scale gets a label saying how high it goes (VMBeam in Fig. 3(a)). */
   readonly labelFlat?: (max: number) => string;
+  /** A dashed horizontal line at `y` with its label (a limit, such as a give-up time). */
+  readonly rule?: { readonly y: number; readonly text: string };
+}
+
+function scaleOf(axis: Axis) {
+  if (axis.log2 === true) return { scale: { type: 'log' as const, base: 2 } };
+  if (axis.log10 === true) return { scale: { type: 'log' as const } };
+  return {};
 }
 
 /** "mean of n = 5 repetitions per point; vertical bars: min–max", or says the repetitions are identical when they are. */
@@ -60,10 +70,10 @@ export function lineChart(title: Title, points: readonly SummaryPoint[], x: Axis
     field: 'x',
     type: 'quantitative' as const,
     title: x.title,
-    ...(x.log2 === true ? { scale: { type: 'log' as const, base: 2 } } : {}),
+    ...scaleOf(x),
     axis: x.values === undefined ? {} : { values: [...x.values] },
   };
-  const yEncoding = { field: 'mean', type: 'quantitative' as const, title: y.title };
+  const yEncoding = { field: 'mean', type: 'quantitative' as const, title: y.title, ...scaleOf(y) };
   const top = Math.max(0, ...points.map((point) => point.max));
   // A series of one value (a sub-second migration's single 1 s bin) draws no line: it gets its marker even in a dense chart.
   const lone = options.markers ? [] : points.filter((point) => points.filter((other) => other.system === point.system).length === 1);
@@ -89,6 +99,16 @@ export function lineChart(title: Title, points: readonly SummaryPoint[], x: Axis
       ...(flat.length === 0
         ? []
         : [{ data: { values: flat }, mark: { type: 'text' as const, align: 'left' as const, dx: 6, dy: -10, fontSize: 12 }, encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const }, text: { field: 'text', type: 'nominal' as const }, color } }]),
+      ...(options.rule === undefined
+        ? []
+        : [
+            { data: { values: [{ y: options.rule.y }] }, mark: { type: 'rule' as const, color: '#666', strokeDash: [6, 4], strokeWidth: 1.2 }, encoding: { y: { field: 'y', type: 'quantitative' as const, ...scaleOf(y) } } },
+            {
+              data: { values: [{ y: options.rule.y, text: options.rule.text }] },
+              mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, x: 4, dy: -3, fontSize: 12, color: '#444' },
+              encoding: { y: { field: 'y', type: 'quantitative' as const, ...scaleOf(y) }, text: { field: 'text', type: 'nominal' as const } },
+            },
+          ]),
     ],
   } as TopLevelSpec;
 }

@@ -1,7 +1,6 @@
 /** Each figure's charts from its rows (pure): rows -> vega-lite specs, in the paper's units (MB, GB = 2^30 bytes, s, Mbit/s). */
 import type { TopLevelSpec } from 'vega-lite';
 import type {
-  AlternativesRow,
   Fig2Row,
   Fig3Row,
   Fig3SeriesRow,
@@ -94,44 +93,6 @@ export function fig6Charts(rows: readonly Fig6Row[]): Chart[] {
     {
       name: 'fig6b',
       spec: lineChart({ text: 'Fig. 6(b) Downtime vs dirty rate', subtitle: [...workload, repetitionNote(downtime)] }, downtime, xAxis, { title: 'Downtime (s)' }),
-    },
-  ];
-}
-
-/**
- * Beyond the paper: each scheme's migration time, downtime and the slowdown
- * its guest felt, against the dirty rate. A scheme missing at a rate did not
- * finish there (see the CSV's error column).
- */
-export function alternativesCharts(rows: readonly AlternativesRow[]): Chart[] {
-  const rate = (row: AlternativesRow) => row.dirty_pages_per_s;
-  const first = rows[0];
-  const failed = rows.filter((row) => row.status === 'failed').length;
-  const about = [
-    ...(first === undefined ? [] : [`${first.memory_mb ?? '?'} MB guest writing to a ${first.dirty_region_mb ?? '?'} MB region, on the Xen-Nest link`]),
-    ...(failed === 0 ? [] : [`${failed} migration${failed === 1 ? '' : 's'} did not finish: a missing point is one (see the error column)`]),
-  ];
-  const xAxis: Axis = { title: 'Dirty rate (pages/s)' };
-  const time = summarise(rows, rate, (row) => row.migration_time_s);
-  const downtime = summarise(rows, rate, (row) => row.downtime_s);
-  const slowdown = summarise(rows, rate, (row) => row.guest_slowdown_pct);
-  return [
-    {
-      name: 'alternatives-a',
-      spec: lineChart({ text: 'Migration time vs dirty rate, per scheme', subtitle: [...about, repetitionNote(time)] }, time, xAxis, { title: 'Migration time (s)' }),
-    },
-    {
-      name: 'alternatives-b',
-      spec: lineChart({ text: 'Downtime vs dirty rate, per scheme', subtitle: [...about, repetitionNote(downtime)] }, downtime, xAxis, { title: 'Downtime (s)' }),
-    },
-    {
-      name: 'alternatives-c',
-      spec: lineChart(
-        { text: 'Guest slowdown during migration vs dirty rate', subtitle: ["1 - pages/s written during migration over pages/s before, as the guest's workload counts them", repetitionNote(slowdown)] },
-        slowdown,
-        xAxis,
-        { title: 'Guest slowdown (%)' },
-      ),
     },
   ];
 }

@@ -4,7 +4,7 @@ import type { SimParameters } from '../backends/sim/parameters.ts';
 import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { SYSTEM_LABELS, isSystemName } from '../systems.ts';
-import { METRICS, summarise, type ErrorSummary } from '../validate/compare.ts';
+import { METRICS, OUTCOME, outcomeAgreement, summarise, type ErrorSummary } from '../validate/compare.ts';
 import { notesFor } from '../validate/mechanisms.ts';
 
 /** A metric of a system is "far off" above this mean absolute percentage error. */
@@ -87,6 +87,39 @@ export function differencesSection(rows: readonly DifferenceRow[], policy: strin
   ].join('\n');
 }
 
+/**
+ * Whether each migration of the alternatives experiment finished on both
+ * sides: failures (a scheme that never converges) are compared as
+ * outcomes, not as numbers. Empty without outcome rows.
+ */
+export function outcomesSection(rows: readonly ValidationRow[]): string {
+  const outcomes = rows.filter((row) => row.metric === OUTCOME);
+  if (outcomes.length === 0) return '';
+  const agreement = outcomes.map((row) => ({ row, verdict: outcomeAgreement(row) }));
+  const count = (verdict: string) => agreement.filter((entry) => entry.verdict === verdict).length;
+  const agree = count('both finished') + count('both failed');
+  const disagreements = agreement.filter((entry) => entry.verdict !== 'both finished' && entry.verdict !== 'both failed');
+  return [
+    '### Did each migration finish on both sides? (alternatives)',
+    '',
+    `A scheme may not finish (QEMU's pre-copy under a guest that out-dirties the link is given up on); such points are compared by outcome only, and their times are left out of the errors above. ${agree} of ${outcomes.length} points agree: ${count('both finished')} finished on both sides, ${count('both failed')} failed on both.`,
+    ...(disagreements.length === 0
+      ? []
+      : [
+          '',
+          '| system | memory (MB) | dirty pages/s | testbed finished | simulator finished | outcome |',
+          '| --- | --- | --- | --- | --- | --- |',
+          ...disagreements.map(
+            ({ row, verdict }) =>
+              `| ${label(row.system)} | ${row.memory_mb} | ${row.dirty_pages_per_s} | ${share(row.measured)} | ${share(row.predicted)} | ${verdict} |`,
+          ),
+        ]),
+    '',
+  ].join('\n');
+}
+
+const share = (value: number | undefined) => (value === undefined ? 'not run' : `${Math.round(value * 100)} %`);
+
 export function validationSection(rows: readonly ValidationRow[], context: ValidationContext): string {
   const measured = rows.filter((row) => row.measured !== undefined).length;
   return [
@@ -102,5 +135,6 @@ export function validationSection(rows: readonly ValidationRow[], context: Valid
     '',
     farOffNotes(rows, context.testbed, context.parameters),
     '',
+    ...(rows.some((row) => row.metric === OUTCOME) ? [outcomesSection(rows)] : []),
   ].join('\n');
 }

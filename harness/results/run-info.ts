@@ -12,6 +12,8 @@ export const runOutcomeSchema = z.object({
   points: z.number().int().nonnegative(),
   migrations: z.number().int().nonnegative(),
   failures: z.number().int().nonnegative(),
+  /** Of the failures, migrations the experiment gave up on (giveUpAfterS): an outcome of their scheme, not a fault of the run. */
+  gaveUp: z.number().int().nonnegative().optional(),
   interrupted: z.boolean(),
 });
 

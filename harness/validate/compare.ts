@@ -2,7 +2,7 @@
  * Predicted against measured (pure): the rows of one run of the simulator
  * and one run of the testbed, matched point by point and metric by metric.
  */
-import type { Fig2Row, Fig4Row, Fig6Row } from '../results/tables.ts';
+import type { AlternativesRow, Fig2Row, Fig4Row, Fig6Row } from '../results/tables.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { mean } from '../stats.ts';
 import { SYSTEMS } from '../systems.ts';
@@ -12,41 +12,66 @@ export interface RunRows {
   readonly fig2?: readonly Fig2Row[];
   readonly fig4?: readonly Fig4Row[];
   readonly fig6?: readonly Fig6Row[];
+  readonly alternatives?: readonly AlternativesRow[];
 }
 
 /** Every metric compared, with the table and column it comes from. */
 export const METRICS = [
-  { metric: 'migration_time_s', unit: 's', label: 'migration time', source: 'fig2/fig6' },
-  { metric: 'downtime_s', unit: 's', label: 'downtime', source: 'fig2/fig6' },
-  { metric: 'network_bytes', unit: 'B', label: 'bytes on the link', source: 'fig2/fig6' },
+  { metric: 'migration_time_s', unit: 's', label: 'migration time', source: 'fig2/fig6/alternatives' },
+  { metric: 'downtime_s', unit: 's', label: 'downtime', source: 'fig2/fig6/alternatives' },
+  { metric: 'network_bytes', unit: 'B', label: 'bytes on the link', source: 'fig2/fig6/alternatives' },
   { metric: 'iterations', unit: 'passes', label: 'iterations', source: 'fig2/fig6' },
   { metric: 'pages_sent', unit: 'pages', label: 'pages sent', source: 'fig2/fig6' },
   { metric: 'cpu_time_s', unit: 's', label: 'CPU time', source: 'fig4' },
+  // 100 % less the guest's slowdown: a relative error of the slowdown itself is undefined at 0 % and explodes near it.
+  { metric: 'guest_rate_kept_pct', unit: '%', label: "guest's write rate kept", source: 'alternatives' },
 ] as const;
 
 export type Metric = (typeof METRICS)[number]['metric'];
+
+/**
+ * Not a number to compare but whether the migration finished: predicted and
+ * measured are the share of repetitions that did (1: all, 0: none). The
+ * alternatives experiment's schemes may legitimately fail (QEMU's pre-copy
+ * under a guest that out-dirties the link), and a failure is compared as
+ * an outcome, never as numbers.
+ */
+export const OUTCOME = 'outcome';
 
 /** A point's identity across figures: one migration serves every figure that plots it. */
 interface Sample {
   readonly system: string;
   readonly memoryMb: number;
   readonly dirtyPagesPerS: number;
-  readonly metric: Metric;
+  readonly metric: Metric | typeof OUTCOME;
   /** undefined: that repetition failed or did not report the metric. */
   readonly value: number | undefined;
+  /** Compared only where both sides finished (the outcome row says the rest). */
+  readonly onlyIfBothFinished: boolean;
 }
 
-type MigrationMetric = Exclude<Metric, 'cpu_time_s'>;
-const MIGRATION_METRICS = METRICS.map((entry) => entry.metric).filter((metric): metric is MigrationMetric => metric !== 'cpu_time_s');
+type MigrationMetric = Extract<Metric, 'migration_time_s' | 'downtime_s' | 'network_bytes' | 'iterations' | 'pages_sent'>;
+const MIGRATION_METRICS: readonly MigrationMetric[] = ['migration_time_s', 'downtime_s', 'network_bytes', 'iterations', 'pages_sent'];
+const ALTERNATIVES_METRICS = ['migration_time_s', 'downtime_s', 'network_bytes'] as const;
 
 function samples(rows: RunRows): Sample[] {
   const out: Sample[] = [];
   const migration = (row: Fig2Row | Fig6Row, dirtyPagesPerS: number) => {
     if (row.memory_mb === undefined) return;
     for (const metric of MIGRATION_METRICS) {
-      out.push({ system: row.system, memoryMb: row.memory_mb, dirtyPagesPerS, metric, value: row.status === 'ok' ? row[metric] : undefined });
+      out.push({ system: row.system, memoryMb: row.memory_mb, dirtyPagesPerS, metric, value: row.status === 'ok' ? row[metric] : undefined, onlyIfBothFinished: false });
     }
   };
+  for (const row of rows.alternatives ?? []) {
+    if (row.memory_mb === undefined) continue;
+    const point = { system: row.system, memoryMb: row.memory_mb, dirtyPagesPerS: row.dirty_pages_per_s ?? 0, onlyIfBothFinished: true };
+    const ok = row.status === 'ok';
+    out.push({ ...point, metric: OUTCOME, value: ok ? 1 : 0 });
+    if (!ok) continue;
+    for (const metric of ALTERNATIVES_METRICS) out.push({ ...point, metric, value: row[metric] });
+    const slowdown = row.guest_slowdown_pct;
+    out.push({ ...point, metric: 'guest_rate_kept_pct', value: slowdown === undefined ? undefined : 100 - slowdown });
+  }
   for (const row of rows.fig2 ?? []) migration(row, 0);
   // Fig. 6 at rate 0 is an idle guest: the same migration as Fig. 2's at that size, unless Fig. 2 lacks it.
   const idle = new Set((rows.fig2 ?? []).map((row) => `${row.system}|${row.memory_mb}`));
@@ -57,7 +82,7 @@ function samples(rows: RunRows): Sample[] {
   }
   for (const row of rows.fig4 ?? []) {
     if (row.memory_mb === undefined) continue;
-    out.push({ system: row.system, memoryMb: row.memory_mb, dirtyPagesPerS: 0, metric: 'cpu_time_s', value: row.status === 'ok' ? row.cpu_time_s : undefined });
+    out.push({ system: row.system, memoryMb: row.memory_mb, dirtyPagesPerS: 0, metric: 'cpu_time_s', value: row.status === 'ok' ? row.cpu_time_s : undefined, onlyIfBothFinished: false });
   }
   return out;
 }
@@ -65,7 +90,7 @@ function samples(rows: RunRows): Sample[] {
 const keyOf = (sample: Pick<Sample, 'system' | 'memoryMb' | 'dirtyPagesPerS' | 'metric'>) =>
   `${sample.system}|${sample.memoryMb}|${sample.dirtyPagesPerS}|${sample.metric}`;
 
-/** Mean of the successful repetitions of each point and metric. */
+/** Mean of the successful repetitions of each point and metric (for the outcome: the share that finished). */
 function means(rows: RunRows): Map<string, { readonly sample: Sample; readonly mean: number | undefined }> {
   const groups = new Map<string, { sample: Sample; values: number[] }>();
   for (const sample of samples(rows)) {
@@ -75,6 +100,19 @@ function means(rows: RunRows): Map<string, { readonly sample: Sample; readonly m
     groups.set(key, group);
   }
   return new Map([...groups].map(([key, group]) => [key, { sample: group.sample, mean: mean(group.values) }]));
+}
+
+/** How the two sides' outcomes compare, from an outcome row's shares of finished repetitions. */
+export function outcomeAgreement(
+  row: Pick<ValidationRow, 'predicted' | 'measured'>,
+): 'both finished' | 'both failed' | 'only the simulator failed' | 'only the testbed failed' | 'mixed' | 'not predicted' {
+  const { predicted, measured } = row;
+  if (predicted === undefined || measured === undefined) return 'not predicted';
+  if (predicted === 1 && measured === 1) return 'both finished';
+  if (predicted === 0 && measured === 0) return 'both failed';
+  if (predicted === 0 && measured === 1) return 'only the simulator failed';
+  if (predicted === 1 && measured === 0) return 'only the testbed failed';
+  return 'mixed';
 }
 
 /** Relative error of a prediction in %, undefined where there is nothing to compare. */
@@ -93,6 +131,9 @@ export function compareRuns(predicted: RunRows, measured: RunRows): ValidationRo
   const rows: ValidationRow[] = [];
   for (const [key, { sample, mean: measuredMean }] of means(measured)) {
     const prediction = predictedMeans.get(key)?.mean;
+    const isOutcome = sample.metric === OUTCOME;
+    // Where a side never finished, the outcome row compares it; its numbers are not.
+    if (sample.onlyIfBothFinished && !isOutcome && (prediction === undefined || measuredMean === undefined)) continue;
     rows.push({
       system: sample.system,
       memory_mb: sample.memoryMb,
@@ -100,14 +141,15 @@ export function compareRuns(predicted: RunRows, measured: RunRows): ValidationRo
       metric: sample.metric,
       predicted: prediction,
       measured: measuredMean,
-      error_pct: errorPct(prediction, measuredMean),
+      error_pct: isOutcome ? undefined : errorPct(prediction, measuredMean),
     });
   }
   const systemOrder = (system: string) => {
     const index = (SYSTEMS as readonly string[]).indexOf(system);
     return index < 0 ? SYSTEMS.length : index;
   };
-  const metricOrder = (metric: string) => METRICS.findIndex((entry) => entry.metric === metric);
+  // The outcome first: it says whether the numbers after it exist.
+  const metricOrder = (metric: string) => (metric === OUTCOME ? -1 : METRICS.findIndex((entry) => entry.metric === metric));
   return rows.sort(
     (a, b) =>
       systemOrder(a.system) - systemOrder(b.system) ||

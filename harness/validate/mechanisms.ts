@@ -10,7 +10,7 @@ import { LINK_PROFILES } from '../backends/qemu/link-profiles.ts';
 import type { SimParameters } from '../backends/sim/parameters.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { mean } from '../stats.ts';
-import { isPaperSystem, type PaperSystemName } from '../systems.ts';
+import { carrierOf, isPaperSystem, isSystemName, type PaperSystemName, type SystemName } from '../systems.ts';
 import type { Metric } from './compare.ts';
 
 export interface NoteContext {
@@ -27,7 +27,8 @@ export interface NoteContext {
 export interface MechanismNote {
   readonly id: string;
   readonly metrics: readonly Metric[];
-  readonly systems: 'pre-copy' | 'zero-copy';
+  /** A kind of system (a scheme beyond the paper counts as pre-copy over its carrier's link), or the schemes it concerns alone. */
+  readonly systems: 'pre-copy' | 'zero-copy' | readonly SystemName[];
   /** Which rows it concerns: idle guests, dirtying guests, or all. */
   readonly points: 'idle' | 'dirtying' | 'all';
   readonly mechanism: string;
@@ -94,6 +95,53 @@ export function slope(x: readonly number[], y: readonly number[]): number | unde
   }
   return sxx === 0 ? undefined : sxy / sxx;
 }
+
+const kept = (rows: readonly Paired[]) => list(rows, (row) => `${row.measured.toFixed(0)} vs ${row.predicted.toFixed(0)} % at ${at(row)}`);
+
+/** What the models of QEMU's schemes (docs/model.md §11) take on trust. */
+export const SCHEME_NOTES: readonly MechanismNote[] = [
+  {
+    id: 'throttle-write-share',
+    metrics: ['guest_rate_kept_pct', 'migration_time_s'],
+    systems: ['auto-converge'],
+    points: 'dirtying',
+    mechanism:
+      "The model takes the workload's writes to need all the vCPU time they get (QEMU_SCHEMES.autoConverge.guestWriteVcpuShare = 1), so a throttle of p % cuts its writes, and its dirty rate, by p %. guest/workload.c paces its writes in 10 ms ticks and catches up after a stall (up to a second's backlog): while its writes need less of the vCPU than the throttle leaves it, it keeps its rate, the throttle only climbs, and the migration converges later or not at all.",
+    evidence: (context) => {
+      const own = paired(context.group);
+      if (own.length === 0) return undefined;
+      const rows = paired(context.rows.filter((row) => row.metric === 'guest_rate_kept_pct' && row.system === 'auto-converge'));
+      return `write rate kept during the migration, testbed vs model: ${kept(rows)}.`;
+    },
+  },
+  {
+    id: 'postcopy-fault-wait',
+    metrics: ['guest_rate_kept_pct', 'migration_time_s'],
+    systems: ['postcopy'],
+    points: 'dirtying',
+    mechanism:
+      "After the switch a write to a page not yet received stalls the guest until that page arrives; the model sends it next but behind what the ssh channel's window and the local socket hold (QEMU 7.2's postcopy-preempt channel is off by default), and the guest then writes min(rate, 1 / (stale share × wait)). How full that queue really is during the push, and whether the kernel's own faults add to the workload's, is not measured.",
+    evidence: (context) => {
+      const rows = paired(context.rows.filter((row) => row.metric === 'guest_rate_kept_pct' && row.system === 'postcopy'));
+      if (rows.length === 0) return undefined;
+      const queueS = context.parameters.qemuSchemes.postcopy.faultQueueBytes / payloadBytesPerS(context);
+      return `write rate kept, testbed vs model: ${kept(rows)}; the model's wait per fault ≈ ${(queueS * 1000).toFixed(0)} ms.`;
+    },
+  },
+  {
+    id: 'xbzrle-cache-hits',
+    metrics: ['network_bytes', 'migration_time_s'],
+    systems: ['xbzrle'],
+    points: 'dirtying',
+    mechanism:
+      "XBZRLE saves bytes only on re-sent pages found in its 64 MiB direct-mapped cache. The model replays QEMU's cache rules on the workload's uniform writes, with the region's frames scattered by a drawn layout (which decides how many of them share a slot); the guest's real frame layout, and pages its kernel writes, are not known.",
+    evidence: (context) => {
+      const rows = paired(context.group);
+      if (rows.length === 0) return undefined;
+      return `this metric: ${list(rows, (row) => `${signed(row.error_pct!, 0)} % at ${at(row)}`)}.`;
+    },
+  },
+];
 
 export const MECHANISM_NOTES: readonly MechanismNote[] = [
   {
@@ -250,7 +298,10 @@ export const MECHANISM_NOTES: readonly MechanismNote[] = [
       const rows = atRate(paired(context.group), 'dirtying');
       if (rows.length === 0) return undefined;
       const pages = rows.map((row) => ({ row, predicted: other(context, row, 'pages_sent', 'predicted'), measured: other(context, row, 'pages_sent', 'measured') }));
-      return `pages sent, testbed vs model: ${pages.map(({ row, predicted, measured }) => `${measured ?? '?'} vs ${predicted ?? '?'} at ${at(row)}`).join(', ')}; this metric: ${list(rows, (row) => `${signed(row.error_pct!, 0)} % at ${at(row)}`)}.`;
+      const errors = `this metric: ${list(rows, (row) => `${signed(row.error_pct!, 0)} % at ${at(row)}`)}.`;
+      // The alternatives experiment does not compare pages sent.
+      if (pages.every(({ predicted, measured }) => predicted === undefined && measured === undefined)) return `${errors[0]!.toUpperCase()}${errors.slice(1)}`;
+      return `pages sent, testbed vs model: ${pages.map(({ row, predicted, measured }) => `${measured ?? '?'} vs ${predicted ?? '?'} at ${at(row)}`).join(', ')}; ${errors}`;
     },
   },
 ];
@@ -263,15 +314,18 @@ export function notesFor(
   testbed: MeasuredTestbed,
   parameters: SimParameters,
 ): { note: MechanismNote; evidence: string }[] {
-  if (!isPaperSystem(system)) return [];
-  const kind = LINK_PROFILES[system].zeroCopy ? 'zero-copy' : 'pre-copy';
+  // `auto` ran one of the others; its rows say which in alternatives.csv.
+  if (!isSystemName(system) || system === 'auto') return [];
+  const carrier = carrierOf(system);
+  const kind = LINK_PROFILES[carrier].zeroCopy ? 'zero-copy' : 'pre-copy';
   const group = rows.filter((row) => row.metric === metric && row.system === system);
   const found: { note: MechanismNote; evidence: string }[] = [];
-  for (const note of MECHANISM_NOTES) {
-    if (note.systems !== kind || !note.metrics.includes(metric)) continue;
+  for (const note of [...MECHANISM_NOTES, ...SCHEME_NOTES]) {
+    const applies = typeof note.systems === 'string' ? note.systems === kind : note.systems.includes(system);
+    if (!applies || !note.metrics.includes(metric)) continue;
     const scoped = note.points === 'all' ? group : group.filter((row) => (note.points === 'idle') === (row.dirty_pages_per_s === 0));
     if (paired(scoped).length === 0) continue;
-    const evidence = note.evidence({ group: scoped, rows, system, testbed, parameters });
+    const evidence = note.evidence({ group: scoped, rows, system: carrier, testbed, parameters });
     if (evidence !== undefined) found.push({ note, evidence });
   }
   return found;

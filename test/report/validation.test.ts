@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { differenceRows, hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';
-import { FAR_OFF_MAPE_PCT, differencesTable, farOffNotes, mapeTable, validationSection } from '../../harness/report/validation.ts';
+import { FAR_OFF_MAPE_PCT, differencesTable, farOffNotes, mapeTable, outcomesSection, validationSection } from '../../harness/report/validation.ts';
 import type { ValidationRow } from '../../harness/results/validation.ts';
 import { syntheticProfile } from '../calibrate/synthetic-profile.ts';
 
@@ -59,5 +59,29 @@ describe('validation report section', () => {
     expect(section).toMatch(/^## Simulator \(host profile\) vs the qemu testbed\n/);
     expect(section).toMatch(/`results\/host-profile.json`, calibrated under TCG/);
     expect(section).toMatch(/5 comparisons of 5 measured values/);
+  });
+});
+
+describe('validation report section: the alternatives experiment', () => {
+  const outcome = (system: string, rate: number, predicted: number, measured: number): ValidationRow => ({
+    system, memory_mb: 256, dirty_pages_per_s: rate, metric: 'outcome', predicted, measured, error_pct: undefined,
+  });
+  const kept = (system: string, rate: number, predicted: number, measured: number): ValidationRow => ({
+    system, memory_mb: 256, dirty_pages_per_s: rate, metric: 'guest_rate_kept_pct', predicted, measured, error_pct: ((predicted - measured) / measured) * 100,
+  });
+
+  it('counts agreeing outcomes and lists the points where only one side failed', () => {
+    const section = outcomesSection([outcome('precopy-qemu', 8000, 0, 0), outcome('xbzrle', 4000, 1, 0), outcome('postcopy', 4000, 1, 1)]);
+    expect(section).toMatch(/2 of 3 points agree: 1 finished on both sides, 1 failed on both\./);
+    expect(section).toMatch(/\| XBZRLE \| 256 \| 4000 \| 0 % \| 100 % \| only the testbed failed \|/);
+    expect(section).not.toMatch(/Post-copy/);
+    expect(outcomesSection(rows)).toBe('');
+  });
+
+  it("explains a far-off guest write rate under auto-converge by the model's assumption of a CPU-bound writer", () => {
+    const notes = farOffNotes([kept('auto-converge', 4000, 60, 99), kept('auto-converge', 8000, 40, 98)], inputs.testbed, parameters);
+    expect(notes).toMatch(/\*\*guest's write rate kept, Auto-converge\*\*: MAPE/);
+    expect(notes).toMatch(/\*Missing: throttle-write-share\.\* The model takes the workload's writes to need all the vCPU time/);
+    expect(notes).toMatch(/99 vs 60 % at 256 MB at 4000 pages\/s/);
   });
 });

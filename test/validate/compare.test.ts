@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Fig2Row, Fig4Row, Fig6Row, RowStatus } from '../../harness/results/tables.ts';
-import { compareRuns, errorPct, summarise } from '../../harness/validate/compare.ts';
+import type { AlternativesRow, Fig2Row, Fig4Row, Fig6Row, RowStatus } from '../../harness/results/tables.ts';
+import { compareRuns, errorPct, OUTCOME, outcomeAgreement, summarise } from '../../harness/validate/compare.ts';
 
 const fig2 = (system: string, memory_mb: number, migration_time_s: number | undefined, status: RowStatus = 'ok'): Fig2Row => ({
   backend: 'x', system, memory_mb, rep: 1, status, error: status === 'ok' ? undefined : 'boom',
@@ -13,6 +13,54 @@ const fig6 = (system: string, rate: number, migration_time_s: number): Fig6Row =
 });
 const fig4 = (system: string, cpu_time_s: number): Fig4Row => ({
   backend: 'x', system, memory_mb: 512, rep: 1, status: 'ok', error: undefined, cpu_time_s, mean_cpu_utilization_pct: undefined,
+});
+
+const alt = (system: string, rate: number, migration_time_s: number | undefined, slowdown = 10): AlternativesRow => ({
+  backend: 'x', system, memory_mb: 256, dirty_region_mb: 128, dirty_pages_per_s: rate, rep: 1,
+  status: migration_time_s === undefined ? 'failed' : 'ok', error: migration_time_s === undefined ? 'did not converge within 240 s' : undefined,
+  chosen_system: undefined, chosen_reason: undefined,
+  migration_time_s, downtime_s: migration_time_s === undefined ? undefined : 0.5, network_bytes: migration_time_s === undefined ? undefined : 1e8,
+  iterations: 5, pages_sent: 100,
+  guest_before_pages_per_s: rate, guest_during_pages_per_s: rate * (1 - slowdown / 100), guest_after_pages_per_s: rate,
+  guest_slowdown_pct: migration_time_s === undefined ? undefined : slowdown,
+});
+
+describe('compareRuns on the alternatives experiment', () => {
+  it("compares time, downtime, bytes and the guest's write rate kept where both sides finished, after the outcome", () => {
+    const rows = compareRuns({ alternatives: [alt('postcopy', 2000, 33, 30)] }, { alternatives: [alt('postcopy', 2000, 30, 20)] });
+    expect(rows.map((row) => row.metric)).toEqual([OUTCOME, 'migration_time_s', 'downtime_s', 'network_bytes', 'guest_rate_kept_pct']);
+    expect(rows[0]).toMatchObject({ predicted: 1, measured: 1, error_pct: undefined });
+    expect(rows[1]!.error_pct).toBeCloseTo(10, 10);
+    // 70 % kept against 80 %: -12.5 %.
+    expect(rows[4]).toMatchObject({ predicted: 70, measured: 80 });
+    expect(rows[4]!.error_pct).toBeCloseTo(-12.5, 10);
+  });
+
+  it('compares a failed migration as an outcome only: both failed, or one side failed', () => {
+    const predicted = { alternatives: [alt('precopy-qemu', 8000, undefined), alt('precopy-qemu', 4000, undefined), alt('xbzrle', 4000, 50)] };
+    const measured = { alternatives: [alt('precopy-qemu', 8000, undefined), alt('precopy-qemu', 4000, 200), alt('xbzrle', 4000, undefined)] };
+    const rows = compareRuns(predicted, measured);
+    const verdicts = rows.filter((row) => row.metric === OUTCOME).map((row) => [row.system, row.dirty_pages_per_s, outcomeAgreement(row)]);
+    expect(verdicts).toEqual([
+      ['precopy-qemu', 4000, 'only the simulator failed'],
+      ['precopy-qemu', 8000, 'both failed'],
+      ['xbzrle', 4000, 'only the testbed failed'],
+    ]);
+    expect(rows.filter((row) => row.metric !== OUTCOME)).toEqual([]);
+    // Outcomes stay out of the error summary.
+    expect(summarise(rows)).toEqual([]);
+  });
+
+  it('gives a share of finished repetitions where they differ', () => {
+    const rows = compareRuns(
+      { alternatives: [alt('auto-converge', 8000, 100), alt('auto-converge', 8000, 110)] },
+      { alternatives: [alt('auto-converge', 8000, 120), { ...alt('auto-converge', 8000, undefined), rep: 2 }] },
+    );
+    const outcome = rows.find((row) => row.metric === OUTCOME)!;
+    expect(outcome).toMatchObject({ predicted: 1, measured: 0.5 });
+    expect(outcomeAgreement(outcome)).toBe('mixed');
+    expect(rows.find((row) => row.metric === 'migration_time_s')).toMatchObject({ predicted: 105, measured: 120 });
+  });
 });
 
 describe('compareRuns', () => {

@@ -3,6 +3,7 @@ import type { MigrationPoint } from '../../experiment.ts';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { PAPER_PARAMETERS, type SimParameters } from './parameters.ts';
 import { SimWorkerPool } from './pool.ts';
+import { drawsNothing, expectedWork } from './cost.ts';
 import { simulateMigration, simulateService } from './simulate.ts';
 
 const QUEUED_PER_WORKER = 4;
@@ -24,7 +25,7 @@ export interface SimOptions {
  */
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
-  static readonly FIGURES = ['2', '3', '4', '5', '6', '7'] as const;
+  static readonly FIGURES = ['2', '3', '4', '5', '6', '7', 'alternatives'] as const;
   readonly figures = SimBackend.FIGURES;
   readonly concurrency: number;
   private readonly pool: SimWorkerPool | undefined;
@@ -41,9 +42,12 @@ export class SimBackend implements Backend {
     return { profile: this.profile.name, ...this.profile.describe, parameters: this.profile.parameters };
   }
 
-  /** The model draws random numbers only for a guest's writes: an idle guest's migration is the same in every repetition. */
   seedIndependent(point: MigrationPoint): boolean {
-    return point.dirtyPagesPerS === 0;
+    return drawsNothing(point, this.profile.parameters);
+  }
+
+  expectedCost(point: MigrationPoint): number {
+    return expectedWork(point, this.profile.parameters);
   }
 
   async migrate(point: MigrationPoint, context: MigrationContext): Promise<MigrationMeasurement> {

@@ -34,13 +34,27 @@ export function streamBytesPerS(stages: readonly PathStage[], parameters: SimPar
   return (slowestMbps * 1e6) / 8;
 }
 
+type FilledGuest = Extract<GuestMemory, { kind: 'filled' }>;
+
+/** What the workload fills of MemAvailable: all of it less max(marginMinMb, MemAvailable / marginDivisor). */
+function fillOf(availableMb: number, guest: FilledGuest): number {
+  return availableMb - Math.max(guest.marginMinMb, Math.floor(availableMb / guest.marginDivisor));
+}
+
+function availableMbAt(memoryMb: number, guest: FilledGuest): number {
+  return guest.referenceAvailableMb + (memoryMb - guest.referenceMemoryMb) * guest.availableMbPerGuestMb;
+}
+
+/** MB the guest's workload fills with data at `memoryMb`; undefined where the profile says every page holds data. */
+export function workloadFillMb(memoryMb: number, guest: GuestMemory): number | undefined {
+  return guest.kind === 'all-data' ? undefined : Math.max(0, fillOf(availableMbAt(memoryMb, guest), guest));
+}
+
 /** Pages of a guest of `memoryMb` that hold data (the rest are zero pages). */
 export function dataPages(memoryMb: number, guest: GuestMemory, pageBytes: number): number {
   const pagesPerMb = (1024 * 1024) / pageBytes;
   const guestPages = memoryMb * pagesPerMb;
   if (guest.kind === 'all-data') return guestPages;
-  const fillMb = (availableMb: number) => availableMb - Math.max(guest.marginMinMb, Math.floor(availableMb / guest.marginDivisor));
-  const availableMb = guest.referenceAvailableMb + (memoryMb - guest.referenceMemoryMb) * guest.availableMbPerGuestMb;
-  const pages = guest.referenceDataPages + (fillMb(availableMb) - fillMb(guest.referenceAvailableMb)) * pagesPerMb;
+  const pages = guest.referenceDataPages + (fillOf(availableMbAt(memoryMb, guest), guest) - fillOf(guest.referenceAvailableMb, guest)) * pagesPerMb;
   return Math.round(Math.min(guestPages, Math.max(0, pages)));
 }

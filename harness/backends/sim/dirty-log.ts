@@ -17,17 +17,34 @@ import type { Random } from '../../random.ts';
 export class DirtyLog {
   private readonly words: Uint32Array;
   private dirtyCount = 0;
-  /** Index of the last write applied; write k happens at startS + k / rate. */
+  /** Index of the last write applied; write k happens once writesBy(t) reaches k. */
   private appliedWrites = 0;
+  /** The rate holds from rateStartS on, when writesBy was writesAtRateStart (a throttled guest changes it). */
+  private rateStartS: number;
+  private writesAtRateStart = 0;
 
   constructor(
     /** The region's frames, in frame order. */
     readonly region: Int32Array,
-    private readonly pagesPerS: number,
-    private readonly startS: number,
+    private pagesPerS: number,
+    startS: number,
     private readonly random: Random,
   ) {
     this.words = new Uint32Array(Math.ceil(region.length / 32));
+    this.rateStartS = startS;
+  }
+
+  /** Writes the workload has made by `tS` since its clock started (fractional: the next write is due when it passes an integer). */
+  writesBy(tS: number): number {
+    return this.writesAtRateStart + Math.max(0, tS - this.rateStartS) * this.pagesPerS;
+  }
+
+  /** From `tS` on the workload writes at `pagesPerS` (QEMU's auto-converge slows the guest down). */
+  setRate(tS: number, pagesPerS: number): void {
+    this.advanceTo(tS);
+    this.writesAtRateStart = this.writesBy(tS);
+    this.rateStartS = tS;
+    this.pagesPerS = pagesPerS;
   }
 
   /** PEEK: whether region page `index` was written since the last clean(). */
@@ -39,7 +56,7 @@ export class DirtyLog {
   advanceTo(tS: number): void {
     const regionPages = this.region.length;
     if (this.pagesPerS <= 0 || regionPages === 0) return;
-    const lastWrite = Math.floor((tS - this.startS) * this.pagesPerS);
+    const lastWrite = Math.floor(this.writesAtRateStart + (tS - this.rateStartS) * this.pagesPerS);
     if (lastWrite <= this.appliedWrites) return;
     this.dirtyCount = this.random.scatterBits(this.words, regionPages, lastWrite - this.appliedWrites, this.dirtyCount);
     this.appliedWrites = lastWrite;

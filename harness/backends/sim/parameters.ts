@@ -11,8 +11,10 @@
  *                       keeps these values at its optimum);
  *                       results/sim/REPORT.md lists the residual of each
  *                       statement;
- *   - "assumption"      a stated modelling choice, not fitted to anything.
- * Nothing here is fitted to Figs. 4-7.
+ *   - "assumption"      a stated modelling choice, not fitted to anything;
+ *   - "QEMU 7.2"        a default or constant of QEMU's migration code (the
+ *                       schemes beyond the paper, QEMU_SCHEMES).
+ * Nothing here is fitted to Figs. 4-7, nor to any qemu testbed result.
  */
 import type { PaperSystemName } from '../../systems.ts';
 import { GUEST_P2M, type GuestP2m } from './p2m.ts';
@@ -208,6 +210,100 @@ export type GuestMemory =
  */
 export const GUEST_LAYOUT_SEED = 0x5eed;
 
+/** OpenSSH CHAN_TCP_WINDOW_DEFAULT (64 x CHAN_TCP_PACKET_DEFAULT 32 KiB, alike in 6.0p1 and 9.2): a channel's data in flight before sshd acknowledges. */
+export const SSH_CHANNEL_WINDOW_BYTES = 64 * 32 * 1024;
+/** Linux net.core.wmem_default: the send buffer of the local socket between the migration's sender and ssh. */
+export const UNIX_SOCKET_BUFFER_BYTES = 212_992;
+
+/**
+ * Beyond the paper (docs/model.md §11): QEMU 7.2's own pre-copy and the
+ * schemes it ships, with QEMU's defaults, run over a paper system's path
+ * (systems.ts carrierOf). Sources: QEMU 7.2 migration/migration.c (the
+ * DEFAULT_MIGRATE_* parameters), migration/ram.c, migration/xbzrle.c,
+ * migration/page_cache.c, migration/multifd.h, migration/postcopy-ram.c,
+ * migration/savevm.c, softmmu/cpu-throttle.c.
+ */
+export const QEMU_SCHEMES = {
+  /** migration.c DEFAULT_MIGRATE_SET_DOWNTIME: complete once the dirty pages take less than 300 ms at the measured bandwidth. */
+  downtimeLimitS: 0.3,
+  /** ram.c save_page_header: each page carries an 8-byte offset|flags word; pages are not batched. */
+  pageHeaderBytes: 8,
+  batchHeaderBytes: 0,
+  /** ram.c ram_init_bitmaps: ram.dirty-sync-count counts the sync at setup, before pass 1. */
+  initialBitmapSyncs: 1,
+  autoConverge: {
+    /** migration.c DEFAULT_MIGRATE_CPU_THROTTLE_INITIAL, _INCREMENT, DEFAULT_MIGRATE_MAX_CPU_THROTTLE (ram.c mig_throttle_guest_down; cpu-throttle-tailslow off). */
+    initialPct: 20,
+    incrementPct: 10,
+    maxPct: 99,
+    /** migration.c DEFAULT_MIGRATE_THROTTLE_TRIGGER_THRESHOLD: dirty bytes of a period above 50 % of the bytes sent in it. */
+    triggerThresholdPct: 50,
+    /** ram.c migration_bitmap_sync: a period is judged only once more than 1000 ms passed since the last one. */
+    minPeriodS: 1,
+    /** ram.c migration_trigger_throttle: `++rs->dirty_rate_high_cnt >= 2`: every second period over the threshold steps up. */
+    periodsPerStep: 2,
+    /**
+     * assumption (the brief's): the workload's writes take all the vCPU time
+     * it gets, so a vCPU throttled by p (cpu-throttle.c: it sleeps p of each
+     * 10 ms slice) writes (1 - p) as fast. A writer needing only a share s
+     * of its vCPU keeps its rate until 1 - p < s; guest/workload.c paces its
+     * writes in 10 ms ticks and may need far less (docs/model.md §11).
+     */
+    guestWriteVcpuShare: 1,
+  },
+  xbzrle: {
+    /** migration.c DEFAULT_MIGRATE_XBZRLE_CACHE_SIZE: 64 MiB, one slot per page, direct-mapped by page address (page_cache.c cache_get_cache_pos). */
+    cacheBytes: 64 * 1024 * 1024,
+    /** page_cache.c CACHED_PAGE_LIFETIME: a slot used within the last 2 syncs is not replaced. */
+    cachedPageLifetimeSyncs: 2,
+    /** ram.c save_xbzrle_page: the page header, then ENCODING_FLAG_XBZRLE (1 byte) and the encoded length (be16). */
+    encodingFlagBytes: 1,
+    encodedLengthBytes: 2,
+  },
+  multifd: {
+    /** migration.c DEFAULT_MIGRATE_MULTIFD_CHANNELS. */
+    channels: 2,
+    /** multifd.h: MULTIFD_PACKET_SIZE 512 KiB of pages per packet; MultiFDPacket_t is 320 bytes plus an 8-byte offset per page. */
+    packetPages: (512 * 1024) / PAGE_BYTES,
+    packetHeaderBytes: 320,
+    pageOffsetBytes: 8,
+    /**
+     * assumption, as the qemu testbed runs it: every channel connects through
+     * one `ssh -L` tunnel, so one ssh process encrypts them all; each channel
+     * is a forwarded ssh channel with its own window and local socket.
+     */
+    cipherProcesses: 1,
+    channelQueueBytes: SSH_CHANNEL_WINDOW_BYTES + UNIX_SOCKET_BUFFER_BYTES,
+  },
+  postcopy: {
+    /** The harness issues migrate-start-postcopy after the first pass (issue 17: "switch to post-copy after the first pass"). */
+    livePassesBeforeSwitch: 1,
+    /** postcopy-ram.c postcopy_discard_send_range / savevm.c qemu_savevm_send_postcopy_ram_discard: each run of dirty pages is a be64 start and a be64 length. */
+    discardRangeBytes: 16,
+    /** postcopy-ram.c MAX_DISCARDS_PER_COMMAND. */
+    discardRangesPerCommand: 12,
+    /** savevm.c qemu_savevm_command_send (1 + 2 + 2) and the discard's version, name length, "pc.ram" and its NUL (3 + 6). */
+    discardCommandBytes: 5 + 3 + 6,
+    /**
+     * A faulting page is sent next, but behind what already sits between the
+     * sender and the link (QEMU 7.2 sends it on the main stream; its
+     * postcopy-preempt channel is off by default): the ssh channel's window
+     * and the local socket, full while the background push runs.
+     */
+    faultQueueBytes: SSH_CHANNEL_WINDOW_BYTES + UNIX_SOCKET_BUFFER_BYTES,
+  },
+} as const;
+
+/**
+ * harness/backends/qemu/guest/workload.c, which the model's workload
+ * mirrors: each write stores the next value of a 64-bit counter at the
+ * start of a page (`*(volatile uint64_t *)(mem + page * PAGE) = ++counter`).
+ */
+export const WORKLOAD_WRITE = { offsetBytes: 0, wordBytes: 8 } as const;
+
+/** brief §3: the two cloud VMs share one physical host, and VMBeam's sharing reaches the guest's memory from the destination. */
+export const CLOUD_VM_PLACEMENT = { sameHost: true, sharedMemoryReachable: true } as const;
+
 /**
  * CPU accounting (Fig. 4, a validation figure: nothing here is fitted to it).
  * The paper sums the CPU use of the two cloud VMs (each guest Dom0 and
@@ -333,7 +429,15 @@ export interface SimParameters {
   readonly unattributedCpuSPerStreamByte: number;
   readonly webService: typeof WEB_SERVICE;
   readonly webNicStage: typeof WEB_NIC_STAGE;
+  /** QEMU's schemes beyond the paper; the same QEMU in both profiles. */
+  readonly qemuSchemes: QemuSchemeParameters;
+  readonly workloadWrite: typeof WORKLOAD_WRITE;
+  /** Where the destination is, as `auto` finds out (choose-scheme.ts); a test may move it. */
+  readonly placement: { readonly sameHost: boolean; readonly sharedMemoryReachable: boolean };
 }
+
+type Widen<T> = { readonly [K in keyof T]: T[K] extends number ? number : Widen<T[K]> };
+export type QemuSchemeParameters = Widen<typeof QEMU_SCHEMES>;
 
 /** The paper's testbed, as modelled: the default profile. */
 export const PAPER_PARAMETERS: SimParameters = {
@@ -370,4 +474,7 @@ export const PAPER_PARAMETERS: SimParameters = {
   unattributedCpuSPerStreamByte: 0,
   webService: WEB_SERVICE,
   webNicStage: WEB_NIC_STAGE,
+  qemuSchemes: QEMU_SCHEMES,
+  workloadWrite: WORKLOAD_WRITE,
+  placement: CLOUD_VM_PLACEMENT,
 };

@@ -35,6 +35,24 @@ export interface PrecopyInput {
   /** QEMU's convergence rule (see PrecopyPathParameters.downtimeLimitS). Absent: Xen's rules alone. */
   readonly downtimeLimitS?: number;
   readonly onStream?: StreamSink;
+  /** After each live pass's sync, before the stop rule: where QEMU's auto-converge throttles the guest. */
+  readonly onSync?: (sync: SyncPoint) => void;
+  /**
+   * Stream bytes of a region page sent after pass 1 (`final`: the guest is
+   * stopped), where not every page goes out in full (XBZRLE deltas).
+   * Absent: a full page with its header.
+   */
+  readonly resentPageBytes?: (regionIndex: number, tS: number, final: boolean) => number;
+}
+
+/** What the sender saw at the bitmap sync that ends a live pass. */
+export interface SyncPoint {
+  readonly pass: number;
+  readonly tS: number;
+  /** Pages written since the previous sync: they are due in the next pass. */
+  readonly dirtyPages: number;
+  /** Stream bytes sent since the migration began (QEMU's ram.transferred). */
+  readonly streamBytes: number;
 }
 
 export interface PassRecord {
@@ -49,6 +67,7 @@ export interface PassRecord {
 export type StopReason = 'max-iterations' | 'min-remaining' | 'max-factor' | 'downtime-limit';
 
 export interface PrecopyResult {
+  readonly kind: 'completed';
   readonly migrationTimeS: number;
   readonly downtimeS: number;
   readonly passes: readonly PassRecord[];
@@ -61,13 +80,60 @@ export interface PrecopyResult {
 }
 
 /**
+ * Post-copy's hand-over: pre-copy stopped after its live passes without a
+ * final pass; the pages still dirty are fetched after the guest resumes at
+ * the destination.
+ */
+export interface PrecopyHandover {
+  readonly kind: 'handover';
+  readonly passes: readonly PassRecord[];
+  readonly pagesSent: number;
+  readonly streamBytes: number;
+  /** When the source stopped the guest to switch over. */
+  readonly switchS: number;
+  /** Region indices still dirty at the switch, in frame order. */
+  readonly dirtyIndices: Int32Array;
+}
+
+/** A migration still running at the policy's timeout, cancelled. */
+export class PrecopyTimeout extends Error {
+  constructor(
+    readonly timeoutS: number,
+    readonly passes: number,
+    readonly framesSent: number,
+  ) {
+    super(
+      `migration timed out after ${Math.round(timeoutS)} s (${passes} passes, ${framesSent} pages sent: the dirty rate keeps the policy from converging); cancelled`,
+    );
+  }
+}
+
+/**
  * Xen 4.2.2's pre-copy loop (xc_domain_save.c, brief §4), advanced batch by
  * batch: each pass walks the frames due in frame order, peeks the dirty log
  * before every batch and skips frames already written again (except in the
  * final pass), sends up to `batchPages` frames, and after each live pass
- * decides whether to suspend the guest for the final pass.
+ * decides whether to suspend the guest for the final pass. With the QEMU
+ * policy (no peek, no caps, a downtime limit) the same loop is QEMU's.
  */
 export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
+  const result = runPrecopy(input, Number.POSITIVE_INFINITY);
+  if (result.kind === 'handover') throw new Error('pre-copy handed over without being asked to');
+  return result;
+}
+
+/**
+ * Post-copy (QEMU's migrate-start-postcopy after `livePasses` passes): the
+ * loop as above, but where the stop rule would go on after `livePasses`
+ * live passes, the guest stops and the dirty pages are handed over. A guest
+ * whose dirty pages fit the downtime limit by then completes as pre-copy
+ * (migration_iteration_run completes before it considers post-copy).
+ */
+export function simulatePrecopyThenHandover(input: PrecopyInput, livePasses: number): PrecopyResult | PrecopyHandover {
+  return runPrecopy(input, livePasses);
+}
+
+function runPrecopy(input: PrecopyInput, handoverAfterPasses: number): PrecopyResult | PrecopyHandover {
   const { guestPages, dirtyLog, policy, streamBytesPerS } = input;
   const passes: PassRecord[] = [];
   const sender: BatchSender = {
@@ -93,31 +159,32 @@ export function simulatePrecopy(input: PrecopyInput): PrecopyResult {
     const { sent, skipped } =
       dueIndices === undefined
         ? sendAllFrames(guestPages, dirtyLog, policy.batchPages, policy.skipRedirtied, sender, outsideRegionBytes)
-        : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, policy.skipRedirtied && !lastPass, sender);
+        : sendRegionPages(dueIndices, dirtyLog, policy.batchPages, policy.skipRedirtied && !lastPass, sender, resent(input, lastPass));
     dataPagesSent += sent;
     // Pass 1 also walks the frames beyond the guest's pages: batched, counted, without data.
     const dataless = pass === 1 ? sendDatalessFrames(p2mFrames - guestPages, policy.batchPages, input.pageHeaderBytes, sender) : 0;
     totalSent += sent + dataless;
     passes.push({ pass, sentPages: sent + dataless, skippedPages: skipped, startS: passStart, endS: sender.t, final: lastPass });
     if (lastPass) break;
-    if (sender.t > timeoutS) {
-      throw new Error(
-        `migration timed out after ${Math.round(timeoutS)} s (${pass} passes, ${totalSent} pages sent: the dirty rate keeps the policy from converging); cancelled`,
-      );
-    }
+    if (sender.t > timeoutS) throw new PrecopyTimeout(timeoutS, pass, totalSent);
 
     dirtyLog.advanceTo(sender.t);
     dueIndices = dirtyLog.clean();
+    input.onSync?.({ pass, tS: sender.t, dirtyPages: dueIndices.length, streamBytes: sender.streamBytes });
     // QEMU's ram.transferred against the guest's bytes, in pages' worth.
     const sentSoFar = policy.sentFactorCounts === 'pages' ? totalSent : sender.streamBytes / input.pageBytes;
     stopReason =
       finalPassReason(pass, sent + dataless + skipped, sentSoFar, p2mFrames, policy) ??
       convergedReason(dueIndices.length * sender.pageBytesOnWire, streamBytesPerS, input.downtimeLimitS);
     if (stopReason !== undefined) lastPass = true;
+    else if (pass >= handoverAfterPasses) {
+      return { kind: 'handover', passes, pagesSent: dataPagesSent, streamBytes: sender.streamBytes, switchS: sender.t, dirtyIndices: dueIndices };
+    }
   }
 
   const finalPass = passes[passes.length - 1]!;
   return {
+    kind: 'completed',
     migrationTimeS: sender.t + input.finalStageS,
     downtimeS: finalPass.endS - finalPass.startS + input.finalStageS,
     passes,
@@ -143,7 +210,10 @@ interface PassCounts {
 }
 
 function sendBatch(sender: BatchSender, pages: number, outsideRegionPages = 0, outsideRegionBytes = 0): void {
-  const bytes = sender.batchHeaderBytes + pages * sender.pageBytesOnWire + outsideRegionPages * outsideRegionBytes;
+  sendBytes(sender, sender.batchHeaderBytes + pages * sender.pageBytesOnWire + outsideRegionPages * outsideRegionBytes);
+}
+
+function sendBytes(sender: BatchSender, bytes: number): void {
   const duration = bytes / sender.streamBytesPerS;
   sender.onStream?.(sender.t, sender.t + duration, bytes);
   sender.t += duration;
@@ -206,22 +276,26 @@ function sendAllFrames(
 function sendDatalessFrames(frames: number, batchPages: number, headerBytes: number, sender: BatchSender): number {
   for (let left = frames; left > 0; left -= batchPages) {
     const batch = Math.min(batchPages, left);
-    const bytes = sender.batchHeaderBytes + batch * headerBytes;
-    const duration = bytes / sender.streamBytesPerS;
-    sender.onStream?.(sender.t, sender.t + duration, bytes);
-    sender.t += duration;
-    sender.streamBytes += bytes;
+    sendBytes(sender, sender.batchHeaderBytes + batch * headerBytes);
   }
   return Math.max(0, frames);
 }
 
-/** Later passes: the region pages dirtied during the previous pass. */
+type PageBytes = (regionIndex: number, tS: number) => number;
+
+function resent(input: PrecopyInput, final: boolean): PageBytes | undefined {
+  const cost = input.resentPageBytes;
+  return cost === undefined ? undefined : (index, tS) => cost(index, tS, final);
+}
+
+/** Later passes: the region pages dirtied during the previous pass, each costing `pageBytes` where given. */
 function sendRegionPages(
   due: Int32Array,
   log: DirtyLog,
   batchPages: number,
   skipRedirtied: boolean,
   sender: BatchSender,
+  pageBytes?: PageBytes,
 ): PassCounts {
   let sent = 0;
   let skipped = 0;
@@ -229,15 +303,20 @@ function sendRegionPages(
   while (next < due.length) {
     if (skipRedirtied) log.advanceTo(sender.t);
     let batch = 0;
+    let bytes = sender.batchHeaderBytes;
     while (batch < batchPages && next < due.length) {
       const index = due[next++]!;
       if (skipRedirtied && log.isDirty(index)) {
         skipped++;
         continue;
       }
+      if (pageBytes !== undefined) bytes += pageBytes(index, sender.t);
       batch++;
     }
-    if (batch > 0) sendBatch(sender, batch);
+    if (batch > 0) {
+      if (pageBytes === undefined) sendBatch(sender, batch);
+      else sendBytes(sender, bytes);
+    }
     sent += batch;
   }
   return { sent, skipped };
@@ -270,43 +349,4 @@ export function finalPassReason(
 export function convergedReason(dirtyBytes: number, bytesPerS: number, downtimeLimitS: number | undefined): StopReason | undefined {
   if (downtimeLimitS === undefined) return undefined;
   return dirtyBytes === 0 || dirtyBytes < bytesPerS * downtimeLimitS ? 'downtime-limit' : undefined;
-}
-
-/**
- * The longest any migration can take under a Xen-style policy at a
- * constant stream rate, whatever the workload does (docs/model.md §10,
- * R3): pass 1 sends at most every page, every later pass at most the
- * workload's region; the loop stops after the pass that takes the total
- * past `maxSentFactor` times the guest, or after `maxIterations` passes;
- * the final pass, the downtime, sends at most the region. Each page is costed with a
- * whole batch header, so this is an upper bound.
- */
-export function precopyCeiling(input: {
-  readonly guestPages: number;
-  readonly regionPages: number;
-  readonly policy: PrecopyPolicy;
-  readonly pageBytes: number;
-  readonly pageHeaderBytes: number;
-  readonly batchHeaderBytes: number;
-  readonly streamBytesPerS: number;
-  readonly setupS: number;
-  readonly finalStageS: number;
-  /** Xen's p2m_size when larger than the guest (R4); pass 1 counts it whole. */
-  readonly p2mFrames?: number;
-}): { readonly maxPagesSent: number; readonly maxMigrationTimeS: number; readonly maxDowntimeS: number } {
-  const { guestPages: n, regionPages: r, policy } = input;
-  const p2m = Math.max(n, input.p2mFrames ?? n);
-  const byIterations = n + (policy.maxIterations - 1) * r;
-  // Pass 1 counts p2m frames (n with data); the factor rule allows (factor - 1) p2m more, plus the pass that crosses it.
-  const byFactor = n + (policy.maxSentFactor - 1) * p2m + r;
-  const live = r === 0 ? n : Math.min(byIterations, byFactor);
-  const maxPagesSent = live + r;
-  const bytesPerPage = input.pageBytes + input.pageHeaderBytes + input.batchHeaderBytes;
-  const datalessBytes = (p2m - n) * (input.pageHeaderBytes + input.batchHeaderBytes);
-  return {
-    maxPagesSent,
-    maxMigrationTimeS: input.setupS + (maxPagesSent * bytesPerPage + datalessBytes) / input.streamBytesPerS + input.finalStageS,
-    // The final pass sends at most what the region can hold dirty (n for an idle guest's empty pass is 0).
-    maxDowntimeS: (r * bytesPerPage) / input.streamBytesPerS + input.finalStageS,
-  };
 }

@@ -14,10 +14,8 @@ export const LINK_STAGES = ['emulatedNic', 'blanketIpc', 'gigabitEthernet'] as c
 
 /** OpenSSH frames 32 KiB of channel data with about 40 bytes (length, padding, MAC, channel header). */
 export const SSH_FRAMING = 1 + 40 / 32768;
-/** OpenSSH CHAN_TCP_WINDOW_DEFAULT (64 x CHAN_TCP_PACKET_DEFAULT = 32 KiB): channel data in flight before sshd must acknowledge. */
-export const SSH_CHANNEL_WINDOW_BYTES = 64 * 32 * 1024;
-/** Linux net.core.wmem_default: the send buffer of the unix socket between QEMU and ssh. */
-export const UNIX_SOCKET_BUFFER_BYTES = 212_992;
+/** OpenSSH's channel window and Linux's default socket buffer: the simulator's constants (sim/parameters.ts), which post-copy and multifd use too. */
+export { SSH_CHANNEL_WINDOW_BYTES, UNIX_SOCKET_BUFFER_BYTES } from '../../backends/sim/parameters.ts';
 /** QEMU 7.2 ram.c: each page record starts with an 8-byte offset|flags word; a zero page adds 1 byte (save_zero_page_to_file). */
 export const QEMU_ZERO_PAGE_BYTES = 8 + 1;
 /** Linux: a 64-byte struct page per 4 KiB frame is what the kernel keeps back of each MB it is given. */

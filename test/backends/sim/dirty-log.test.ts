@@ -27,6 +27,21 @@ describe('DirtyLog', () => {
     expect(Math.abs(lowerHalf / dirty.length - 0.5)).toBeLessThan(0.02);
   });
 
+  it('changes its rate from a time on, as a throttled guest writes less', () => {
+    const region = Int32Array.from({ length: 1 << 20 }, (_, i) => i);
+    const log = new DirtyLog(region, 1000, 2, new Random(7));
+    expect(log.writesBy(1)).toBe(0);
+    expect(log.writesBy(12)).toBe(10_000);
+    log.setRate(12, 250);
+    expect(log.writesBy(16)).toBe(11_000);
+    log.advanceTo(16);
+    // 11,000 writes over a million pages: hardly any collide.
+    expect(log.clean().length).toBeGreaterThan(10_900);
+    log.setRate(16, 0);
+    log.advanceTo(100);
+    expect(log.clean().length).toBe(0);
+  });
+
   it('returns dirtied pages in frame order and clears them', () => {
     const region = Int32Array.from({ length: 1000 }, (_, i) => i);
     const log = new DirtyLog(region, 500, 0, new Random(9));

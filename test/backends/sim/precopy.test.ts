@@ -7,7 +7,8 @@ import {
   XEN_PRECOPY_POLICY,
   type PrecopyPolicy,
 } from '../../../harness/backends/sim/parameters.ts';
-import { precopyCeiling, simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
+import { precopyCeiling } from '../../../harness/backends/sim/ceiling.ts';
+import { simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
 import { Random } from '../../../harness/random.ts';
 import { p2mFrames } from '../../../harness/backends/sim/p2m.ts';
 
