@@ -78,6 +78,18 @@ const SIM_GATES: readonly Gate[] = [
       confidence: 0.95,
     },
   ]),
+  // Beyond the paper: the schemes that finish at every rate must not get slower unnoticed.
+  ...(['postcopy', 'auto-converge', 'vmbeam'] as const).map(
+    (system): Gate => ({
+      kind: 'regression',
+      name: `sim ${system} migration time at 8000 dirty pages/s (alternatives) vs baseline`,
+      select: { backend: 'sim', table: 'alternatives', system, where: { dirty_pages_per_s: 8000 } },
+      metric: 'migration_time_s',
+      worse: 'higher',
+      tolerancePct: 5,
+      confidence: 0.95,
+    }),
+  ),
 ];
 
 /** The real testbed at CI scale: zero-copy must stay memory-size independent and far faster than pre-copy. */
