@@ -5,6 +5,7 @@
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
+import { guestRamBytes } from './guest-ram.ts';
 import { DIRTYING_LINE, controlCommand, kernelCommandLine, type GuestImage, type WorkloadParameters } from './image.ts';
 import { QmpClient } from './qmp.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
@@ -38,10 +39,11 @@ export interface VmConfig {
 const RAM_ID = 'ram0';
 
 export function qemuArgv(config: VmConfig): string[] {
+  const size = `${guestRamBytes(config.memoryMb) / 1024}K`;
   const ram =
     config.sharedMemoryPath === undefined
-      ? `memory-backend-ram,id=${RAM_ID},size=${config.memoryMb}M`
-      : `memory-backend-file,id=${RAM_ID},size=${config.memoryMb}M,mem-path=${config.sharedMemoryPath},share=on`;
+      ? `memory-backend-ram,id=${RAM_ID},size=${size}`
+      : `memory-backend-file,id=${RAM_ID},size=${size},mem-path=${config.sharedMemoryPath},share=on`;
   const argv = [
     'qemu-system-x86_64',
     '-name', `vmbeam-${config.role}`,
@@ -49,7 +51,7 @@ export function qemuArgv(config: VmConfig): string[] {
     '-accel', config.accel,
     '-cpu', config.accel === 'kvm' ? 'host' : 'qemu64',
     '-smp', '1',
-    '-m', `${config.memoryMb}M`,
+    '-m', size,
     '-object', ram,
     '-machine', `pc,memory-backend=${RAM_ID}`,
     '-kernel', config.image.kernel,
