@@ -20,6 +20,10 @@ import { LOAD_FRACTION, PROBE_SECONDS, STEP } from './web/capacity.ts';
 import { CLIENT_NICE } from './web/httperf.ts';
 import { AFTER_S, BEFORE_S, REQUEST_TIMEOUT_S, WARM_UP_S, measureServiceOnce, type QemuServiceMeasurement } from './web/service.ts';
 import { carrierOf } from '../../systems.ts';
+import { DIRTY_RATE_SPAN_MS } from './auto.ts';
+import { AFTER_S as GUEST_AFTER_S, BEFORE_S as GUEST_BEFORE_S } from './guest-writes.ts';
+import { PROBE_SEND_MS, PROBE_WARM_UP_MS } from './link-probe.ts';
+import { SCHEME_SETTINGS } from './schemes.ts';
 
 export interface QemuOptions {
   readonly accel: AccelPreference;
@@ -30,7 +34,7 @@ export interface QemuOptions {
 }
 
 export class QemuBackend implements Backend {
-  static readonly FIGURES = ['2', '3', '4', '6', '7'] as const satisfies readonly FigureId[];
+  static readonly FIGURES = ['2', '3', '4', '6', '7', 'alternatives'] as const satisfies readonly FigureId[];
   readonly name = 'qemu' as const;
   readonly concurrency = 1;
   readonly figures = QemuBackend.FIGURES;
@@ -62,6 +66,10 @@ export class QemuBackend implements Backend {
       policy: this.options.policy,
       timeoutMs: this.options.timeoutMs,
       links: LINK_PROFILES,
+      // The alternatives experiment's schemes (schemes.ts), auto's probes (auto.ts) and the guest's write windows (guest-writes.ts).
+      schemes: SCHEME_SETTINGS,
+      auto: { linkProbeSendMs: PROBE_SEND_MS, linkProbeWarmUpMs: PROBE_WARM_UP_MS, dirtyRate: `the guest's write reports over its last ${DIRTY_RATE_SPAN_MS} ms` },
+      guestWrites: { reportEveryMs: 100, beforeS: GUEST_BEFORE_S, afterS: GUEST_AFTER_S, clock: 'host arrival of each report' },
       // Fig. 7's method; the capacity it measured is in fig7.csv (capacity_rps), per run.
       web: {
         client: `httperf (nice ${CLIENT_NICE}, line-buffered per-call output)`,
@@ -101,6 +109,7 @@ export class QemuBackend implements Backend {
       policy: this.options.policy,
       accel: this.accel,
       timeoutMs: this.options.timeoutMs,
+      ...(point.giveUpAfterS === undefined ? {} : { giveUpAfterS: point.giveUpAfterS }),
       imageDir: this.options.imageDir,
       signal: context.signal,
     }, {}, this.states);
@@ -132,12 +141,15 @@ export class QemuBackend implements Backend {
  * written its last byte, before the destination has read it.
  */
 export function toMeasurement(point: MigrationPoint, measured: QemuMigrationMeasurement): MigrationMeasurement {
-  const zeroCopy = LINK_PROFILES[carrierOf(point.system)].zeroCopy;
+  const zeroCopy = LINK_PROFILES[carrierOf(measured.scheme)].zeroCopy;
+  const decision = measured.autoDecision;
   return {
-    migrationTimeS: measured.resumedAfterS,
+    ...(measured.guestWrites === undefined ? {} : { guestWrites: measured.guestWrites }),
+    ...(point.system === 'auto' && decision !== undefined ? { chosen: { system: decision.system, reason: decision.reason } } : {}),
+    migrationTimeS: measured.endedAfterS,
     downtimeS: measured.guestDowntimeS ?? measured.downtimeS,
     networkBytes: measured.networkBytes,
-    transferDurationS: measured.resumedAfterS,
+    transferDurationS: measured.endedAfterS,
     iterations: measured.iterations,
     pagesSent: measured.pagesSent,
     bandwidthSeries: measured.bandwidthSeries.map((sample) => ({ tS: sample.tS, value: sample.mbps })),

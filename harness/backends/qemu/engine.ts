@@ -2,56 +2,39 @@
  * One migration on a fresh testbed: link (netns + veth + tc), transport
  * (ssh/tcp), source QEMU restored from the guest's saved state
  * (guest-state.ts) and its workload started, destination QEMU waiting with
- * -incoming defer, the migration driven over QMP events, counters sampled
- * once a second, and an unconditional teardown.
+ * -incoming defer (for `auto`, started once it has chosen: auto.ts), the
+ * migration driven over QMP events, counters sampled once a second, the
+ * guest's writes read around it, and an unconditional teardown.
  */
-import { GuestStateStore, restoreGuest } from './guest-state.ts';
+import { carrierOf } from '../../systems.ts';
+import { mergedSamples, type ControlPort } from './control-port.ts';
+import { GuestStateStore } from './guest-state.ts';
+import { AFTER_S, BEFORE_S, guestWrites } from './guest-writes.ts';
 import type { GuestImage } from './image.ts';
-import { UNSHAPED_LINK_BYTES_PER_S, linkRateBytesPerS } from './link-profiles.ts';
-import { createLink, linkNames, readLinkBytes, type Link } from './links.ts';
-import { guestTimes } from './migration.ts';
-import type { PolicyDecision } from './policy.ts';
+import { LINK_PROFILES } from './link-profiles.ts';
+import { readLinkBytes } from './links.ts';
+import type { LiveMigration, MigrationHooks } from './live.ts';
+import { endedMs, guestTimes } from './migration.ts';
+import { armFigurePair, type ArmedPair } from './pair.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
-import { armPair, checkNotAborted, launchSide, migratePair, onPairTestbed, openTransport, profileOf, type PairSetup } from './setup.ts';
+import { ABORTED_MESSAGE, checkNotAborted, migratePair, onPairTestbed } from './setup.ts';
 import type { Testbed } from './testbed.ts';
-import type { Transport } from './transport.ts';
 import type { QemuMigrationMeasurement, QemuMigrationRequest } from './types.ts';
-import { startWorkload, type Vm } from './vm.ts';
+import { exitAsError } from './procs.ts';
+import { brokenGuestLine } from './vm.ts';
+import { pauseUntil } from './wait.ts';
 
-/**
- * The testbed of one migration while it exists, as the hooks see it (not the
- * runner's per-migration MigrationContext of backends/backend.ts).
- */
-export interface LiveMigration {
-  source: Vm;
-  destination: Vm;
-  link: Link;
-  transport: Transport;
-  testbed: Testbed;
-  /** The workload's ready line when its state was saved, e.g. "VMBEAM-READY filled_mb=52 available_mb=58 ...". */
-  readyLine: string;
-  /** Its acknowledgement of the dirty parameters, e.g. "VMBEAM-DIRTYING dirty_mb=256 rate=2000". */
-  dirtyingLine: string;
-  /** From launching QEMU to the ready line when the guest was booted to be saved (boot + memory fill). */
-  bootTimeS: number;
-  /** Loading the saved state into the source QEMU and resuming it. */
-  restoreTimeS: number;
-  /** From launching the source QEMU until its QMP socket answered. */
-  qmpReadyS: number;
-}
+export type { LiveMigration, MigrationHooks };
 
-export interface MigrationHooks {
-  /** Right after `migrate` was accepted (e.g. to kill the destination in a test). */
-  onMigrating?: (live: LiveMigration) => void | Promise<void>;
-  /** After a completed migration, before teardown (e.g. query-status on both sides). */
-  afterCompletion?: (live: LiveMigration) => void | Promise<void>;
-  /** Reasons the Xen policy forced the final pass, as they happen. */
-  onPolicy?: (decision: PolicyDecision, pass: number) => void;
-}
+/** Past a window's edge, so that a write report (every 100 ms) lies beyond it. */
+const REPORT_MARGIN_MS = 250;
 
-/** The figure runs' own check on top of the shared ones (setup.ts). */
+/** The figure runs' own checks on top of the shared ones (setup.ts). */
 function validateDirtying(request: QemuMigrationRequest): void {
   if (request.dirtyRegionMb < 0 || request.dirtyPagesPerS < 0) throw new Error('dirty region and rate must be >= 0');
+  if (request.hideSharedMemory === true && request.system !== 'auto' && LINK_PROFILES[carrierOf(request.system)].zeroCopy) {
+    throw new Error(`${request.system} maps the source's shared memory at the destination: it cannot run with that memory hidden`);
+  }
 }
 
 /**
@@ -69,60 +52,29 @@ export function migrateOnce(
 ): Promise<QemuMigrationMeasurement> {
   return onPairTestbed('migration', request, validateDirtying, async (testbed, image) => {
     const store = states ?? new GuestStateStore(image);
+    const ports: ControlPort[] = [];
     try {
-      return await runOnTestbed(testbed, image, store, request, hooks);
+      return await measureOnTestbed(testbed, image, store, request, hooks, ports);
     } finally {
+      for (const port of ports) port.close();
       if (states === undefined) await store.dispose();
     }
   });
 }
 
-async function runOnTestbed(
+async function measureOnTestbed(
   testbed: Testbed,
   image: GuestImage,
   states: GuestStateStore,
   request: QemuMigrationRequest,
   hooks: MigrationHooks,
+  ports: ControlPort[],
 ): Promise<QemuMigrationMeasurement> {
   const { signal } = request;
-  const profile = profileOf(request);
   const state = await states.state(request.accel, request.memoryMb, signal);
   checkNotAborted(request);
-  const names = linkNames(process.pid, testbed.run);
-  testbed.linkNames = names;
-  const unshaped = request.unshapedLink === true;
-  const link = createLink(profile, names, { shaped: !unshaped });
-  const setup: PairSetup = {
-    request,
-    profile,
-    testbed,
-    image,
-    link,
-    // The source's RAM is a copy of the saved guest's; a zero-copy destination maps that same file.
-    sharedMemoryPath: testbed.copySharedMemory(state.ramTemplatePath),
-    linkBytesPerS: unshaped ? UNSHAPED_LINK_BYTES_PER_S : linkRateBytesPerS(profile),
-  };
-
-  // Restore the source and start its workload; meanwhile set up the tunnel
-  // (key generation, sshd, ssh) and start the destination. (A zero-copy
-  // destination maps the shared file now but touches no guest RAM before
-  // `migrate-incoming`.)
-  const launchStart = performance.now();
-  const source = await launchSide(setup, 'source');
-  const qmpReadyS = (performance.now() - launchStart) / 1000;
-  let restoreTimeS = Number.NaN;
-  const [dirtyingLine, transport, destination] = await Promise.all([
-    (async () => {
-      restoreTimeS = await restoreGuest(source, state);
-      const workload = { dirtyRegionMb: request.dirtyRegionMb, dirtyPagesPerS: request.dirtyPagesPerS };
-      return startWorkload(source, workload, 10_000, signal);
-    })(),
-    openTransport(setup),
-    launchSide(setup, 'destination'),
-  ]);
-  checkNotAborted(request);
-  await armPair(setup, source, destination, transport);
-
+  const pair = await armFigurePair(testbed, image, state, request, ports);
+  const { setup, source, destination, link, transport } = pair;
   const live: LiveMigration = {
     source,
     destination,
@@ -130,68 +82,105 @@ async function runOnTestbed(
     transport,
     testbed,
     readyLine: state.readyLine,
-    dirtyingLine,
+    dirtyingLine: pair.dirtyingLine,
     bootTimeS: state.bootTimeS,
-    restoreTimeS,
-    qmpReadyS,
+    restoreTimeS: pair.restoreTimeS,
+    qmpReadyS: pair.qmpReadyS,
   };
-  const watched = [source.process.pid, destination.process.pid, ...transport.processes.map((proc) => proc.pid)];
-  if (transport.sshdPid !== undefined) watched.push(...processTree(transport.sshdPid));
+  const dirtying = request.dirtyRegionMb > 0 && request.dirtyPagesPerS > 0;
+  const running = (vm: typeof source) => ({
+    signal,
+    abortMessage: ABORTED_MESSAGE,
+    failure: Promise.race([exitAsError(vm.process), ...pair.ports.map((port) => port.failed)]),
+  });
+  if (dirtying) {
+    // The before window starts once set-up is over and the guest has reported for a while.
+    const firstReportMs = pair.ports[0]?.firstReportMs ?? Date.now();
+    await pauseUntil(Math.max(pair.armedMs, firstReportMs) + BEFORE_S * 1000 + REPORT_MARGIN_MS, running(source));
+  }
+
+  const watched = [source.process.pid, destination.process.pid, ...pair.transportPids];
+  for (const sshd of pair.sshdPids) watched.push(...processTree(sshd));
   const cpu = new CpuCounter(new Set(watched));
   const sampler = new Sampler(() => readLinkBytes(link, source.process.pid), cpu);
-
   sampler.start();
+  let migrated: Awaited<ReturnType<typeof migratePair>>;
   try {
-    return await migrateAndMeasure();
+    migrated = await migratePair(setup, source, destination, transport, {
+      onStarted: () => hooks.onMigrating?.(live),
+      onPolicy: (decision, pass) => hooks.onPolicy?.(decision, pass),
+      // The link counters run until the migration is over for the guest: the tail
+      // still queued in socket buffers at source completion is counted too.
+      onEnded: () => sampler.stop(),
+      whatElse: whatElse(request, pair),
+    });
   } finally {
     sampler.stop();
   }
+  await checkFinalStates(pair);
+  const endMs = endedMs(migrated);
+  if (dirtying) await pauseUntil(endMs + AFTER_S * 1000 + REPORT_MARGIN_MS, running(destination));
+  checkGuestIntact(pair);
+  await hooks.afterCompletion?.(live);
 
-  async function migrateAndMeasure(): Promise<QemuMigrationMeasurement> {
-    const migrated = await migratePair(setup, source, destination, transport, {
-      onStarted: () => hooks.onMigrating?.(live),
-      onPolicy: (decision, pass) => hooks.onPolicy?.(decision, pass),
-      // The link counters run until the guest runs at the destination: the tail
-      // still queued in socket buffers at source completion is counted too.
-      onResumed: () => sampler.stop(),
-    });
-    const { info } = migrated;
+  const { info } = migrated;
+  const samples = sampler.samples;
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (first === undefined || last === undefined) throw new Error('internal error: no counter samples');
+  const ticks = clockTicksPerSecond();
+  const series = binSamples(samples, ticks);
+  const ram = info.ram ?? {};
+  return {
+    migrationTimeS: (info['total-time'] ?? Number.NaN) / 1000,
+    wallTimeS: migrated.wallTimeS,
+    downtimeS: (info.downtime ?? Number.NaN) / 1000,
+    resumedAfterS: (migrated.resumedMs - migrated.migrateMs) / 1000,
+    endedAfterS: guestTimes(migrated).migrationTimeS,
+    guestDowntimeS: guestTimes(migrated).downtimeS,
+    networkBytes: last.linkBytes - first.linkBytes,
+    iterations: ram['dirty-sync-count'] ?? 0,
+    pagesSent: typeof ram.normal === 'number' && typeof ram.duplicate === 'number' ? ram.normal + ram.duplicate : undefined,
+    cpuTimeS: (last.cpuTicks - first.cpuTicks) / ticks,
+    bandwidthSeries: series.bandwidthSeries,
+    cpuSeries: series.cpuSeries,
+    guestMemoryMb: request.memoryMb,
+    accel: request.accel,
+    qemuVersion: source.qmp.version,
+    scheme: pair.scheme,
+    switchedToPostcopy: migrated.switchedToPostcopy,
+    guestWrites: dirtying ? guestWrites(mergedSamples(...pair.ports), { migrateMs: migrated.migrateMs, endMs }) : undefined,
+    autoDecision: pair.decision,
+  };
+}
 
-    // The guest must run at the destination, and the source must be stopped.
-    const destinationStatus = await destination.qmp.execute<{ status: string }>('query-status');
-    if (destinationStatus.status !== 'running') {
-      throw new Error(`destination is ${destinationStatus.status} after migration, expected running`);
-    }
-    const sourceStatus = await source.qmp.execute<{ status: string }>('query-status');
-    if (sourceStatus.status !== 'postmigrate') {
-      throw new Error(`source is ${sourceStatus.status} after migration, expected postmigrate`);
-    }
-    await hooks.afterCompletion?.(live);
-
-    const samples = sampler.samples;
-    const first = samples[0];
-    const last = samples.at(-1);
-    if (first === undefined || last === undefined) throw new Error('internal error: no counter samples');
-    const ticks = clockTicksPerSecond();
-    const series = binSamples(samples, ticks);
-    const ram = info.ram ?? {};
-    const guest = guestTimes(migrated);
-    return {
-      migrationTimeS: (info['total-time'] ?? Number.NaN) / 1000,
-      wallTimeS: migrated.wallTimeS,
-      downtimeS: (info.downtime ?? Number.NaN) / 1000,
-      resumedAfterS: guest.migrationTimeS,
-      guestDowntimeS: guest.downtimeS,
-      networkBytes: last.linkBytes - first.linkBytes,
-      iterations: ram['dirty-sync-count'] ?? 0,
-      pagesSent:
-        typeof ram.normal === 'number' && typeof ram.duplicate === 'number' ? ram.normal + ram.duplicate : undefined,
-      cpuTimeS: (last.cpuTicks - first.cpuTicks) / ticks,
-      bandwidthSeries: series.bandwidthSeries,
-      cpuSeries: series.cpuSeries,
-      guestMemoryMb: request.memoryMb,
-      accel: request.accel,
-      qemuVersion: source.qmp.version,
-    };
+/** The guest must run at the destination, and the source must be stopped. */
+async function checkFinalStates(pair: ArmedPair): Promise<void> {
+  const destinationStatus = await pair.destination.qmp.execute<{ status: string }>('query-status');
+  if (destinationStatus.status !== 'running') {
+    throw new Error(`destination is ${destinationStatus.status} after migration, expected running`);
+  }
+  const sourceStatus = await pair.source.qmp.execute<{ status: string }>('query-status');
+  if (sourceStatus.status !== 'postmigrate') {
+    throw new Error(`source is ${sourceStatus.status} after migration, expected postmigrate`);
   }
 }
+
+/**
+ * The migrated guest must be whole: its workload found every write where it
+ * left it (it checks its whole region every second), and its kernel did not
+ * fall over. A migration that lost memory completed in QEMU's eyes only.
+ */
+function checkGuestIntact(pair: ArmedPair): void {
+  const corrupt = pair.ports.find((port) => port.corruption !== undefined)?.corruption;
+  if (corrupt !== undefined) throw new Error(`the migrated guest lost writes: ${corrupt}`);
+  const broken = brokenGuestLine(pair.destination);
+  if (broken !== undefined) throw new Error(`the migrated guest broke: ${broken}`);
+}
+
+/** What a timeout or give-up message adds to "<system>, <memory> MB": the rate, and auto's part. */
+function whatElse(request: QemuMigrationRequest, pair: ArmedPair): string {
+  const rate = request.dirtyPagesPerS > 0 && request.dirtyRegionMb > 0 ? `, ${request.dirtyPagesPerS} pages/s` : '';
+  return `${rate}${pair.decision === undefined ? '' : ', chosen by auto'}`;
+}
+

@@ -17,6 +17,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
+import { guestRamBytes } from './guest-ram.ts';
 import type { GuestImage } from './image.ts';
 import { READY_LINE } from './image.ts';
 import { waitForMigrationEnd } from './migration.ts';
@@ -100,7 +101,7 @@ export class GuestStateStore {
     rmSync(ramTemplatePath, { force: true }); // what a failed earlier attempt left
     const fd = openSync(ramTemplatePath, 'wx', 0o600);
     try {
-      ftruncateSync(fd, memoryMb * 1024 * 1024);
+      ftruncateSync(fd, guestRamBytes(memoryMb));
     } finally {
       closeSync(fd);
     }

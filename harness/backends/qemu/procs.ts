@@ -32,14 +32,27 @@ export interface SpawnOptions {
   logFile?: string;
   /** Called with each chunk of stderr/stdout text. */
   onOutput?: (text: string) => void;
+  /** Run in a private mount namespace whose /dev/shm is empty (hiddenShmArgv). */
+  hideSharedMemory?: boolean;
 }
 
 export function netnsArgv(netns: string | undefined, argv: readonly string[]): string[] {
   return netns === undefined ? [...argv] : ['ip', 'netns', 'exec', netns, ...argv];
 }
 
+/**
+ * Runs `argv` in its own mount namespace in which /dev/shm is an empty
+ * tmpfs: a process there cannot open the source's guest-RAM file, as on
+ * another host. unshare and sh exec in place, so the pid is the program's,
+ * and the namespace (with its tmpfs) ends with the program.
+ */
+export function hiddenShmArgv(argv: readonly string[]): string[] {
+  const script = 'mount -t tmpfs -o size=1m,mode=1777 vmbeam-hidden /dev/shm && exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...argv];
+}
+
 export function spawnManaged(name: string, argv: readonly string[], options: SpawnOptions = {}): ManagedProcess {
-  const full = netnsArgv(options.netns, argv);
+  const full = netnsArgv(options.netns, options.hideSharedMemory === true ? hiddenShmArgv(argv) : argv);
   const [command, ...args] = full;
   if (command === undefined) throw new Error(`empty command line for ${name}`);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });

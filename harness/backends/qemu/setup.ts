@@ -10,8 +10,9 @@ import { buildImage, type GuestImage } from './image.ts';
 import { LINK_PROFILES, type LinkProfile } from './link-profiles.ts';
 import type { Link } from './links.ts';
 import { armMigration, measureMigration, type MeasureMigrationOptions, type MeasuredMigration } from './migration.ts';
-import { migrationParameters, type PolicyDecision } from './policy.ts';
+import type { PolicyDecision } from './policy.ts';
 import { checkPrerequisites } from './prereq.ts';
+import { schemeOf, type MigrationScheme } from './schemes.ts';
 import { onFreshTestbed, type Testbed } from './testbed.ts';
 import { openSshTunnel, tcpTransport, type Transport } from './transport.ts';
 import { SYSTEM_NAMES, type PairRequest } from './types.ts';
@@ -31,6 +32,9 @@ export function validatePairRequest(request: PairRequest): void {
     throw new Error(`memoryMb must be an integer of at least 96 (got ${request.memoryMb})`);
   }
   if (!(request.timeoutMs > 0) || !Number.isFinite(request.timeoutMs)) throw new Error('timeoutMs must be finite and > 0');
+  if (request.giveUpAfterS !== undefined && !(request.giveUpAfterS > 0 && Number.isFinite(request.giveUpAfterS))) {
+    throw new Error(`giveUpAfterS must be finite and > 0 (got ${request.giveUpAfterS})`);
+  }
 }
 
 /** Throws AbortedError(ABORTED_MESSAGE) once the request's signal has fired. */
@@ -71,6 +75,8 @@ export interface PairSetup {
   readonly nic?: GuestNic;
   /** The rate QEMU's parameters are derived from (the shaped link, or a nominal one when unshaped). */
   readonly linkBytesPerS: number;
+  /** Start the destination where the source's shared memory cannot be opened (procs.ts hiddenShmArgv). */
+  readonly hideSharedMemory?: boolean;
 }
 
 export function profileOf(request: PairRequest): LinkProfile {
@@ -96,7 +102,8 @@ export function vmConfig(setup: PairSetup, role: VmRole): VmConfig {
 /** Starts one side's QEMU in its namespace; its process and QMP connection are torn down with the testbed. */
 export async function launchSide(setup: PairSetup, role: VmRole): Promise<Vm> {
   const netns = role === 'destination' ? setup.link.names.destinationNs : setup.link.names.sourceNs;
-  const vm = await launchVm(vmConfig(setup, role), netns, setup.testbed.track.bind(setup.testbed));
+  const hide = role === 'destination' && setup.hideSharedMemory === true;
+  const vm = await launchVm(vmConfig(setup, role), netns, setup.testbed.track.bind(setup.testbed), hide);
   setup.testbed.qmpClients.push(vm.qmp);
   return vm;
 }
@@ -108,16 +115,23 @@ export function openTransport(setup: PairSetup): Promise<Transport> {
     : Promise.resolve(tcpTransport());
 }
 
-/** Capabilities, the policy's parameters and the destination's listening socket. */
-export function armPair(setup: PairSetup, source: Vm, destination: Vm, transport: Transport): Promise<void> {
-  return armMigration(source, destination, {
-    zeroCopy: setup.profile.zeroCopy,
-    parameters: migrationParameters(setup.request.policy, setup.linkBytesPerS),
-    incomingUri: transport.incomingUri,
-  });
+/** The QMP settings of the request's system on this link (schemes.ts). */
+export function schemeOfSetup(setup: PairSetup): MigrationScheme {
+  return schemeOf(setup.request.system, setup.request.policy, setup.profile.zeroCopy, setup.linkBytesPerS);
 }
 
-export interface PairMigrationOptions extends Pick<MeasureMigrationOptions, 'onStarted' | 'alsoFailsOn' | 'onResumed'> {
+/** The scheme's capabilities and parameters on both sides, and the destination's listening socket. */
+export function armPair(setup: PairSetup, source: Vm, destination: Vm, transport: Transport): Promise<void> {
+  return armMigration(source, destination, { scheme: schemeOfSetup(setup), incomingUri: transport.incomingUri });
+}
+
+/** The limit of one migration: the backend's timeout, or the experiment's give-up when that is sooner. */
+export function migrationLimit(request: Pick<PairRequest, 'timeoutMs' | 'giveUpAfterS'>): { timeoutMs: number; givingUp: boolean } {
+  const giveUpMs = request.giveUpAfterS === undefined ? Number.POSITIVE_INFINITY : request.giveUpAfterS * 1000;
+  return giveUpMs < request.timeoutMs ? { timeoutMs: giveUpMs, givingUp: true } : { timeoutMs: request.timeoutMs, givingUp: false };
+}
+
+export interface PairMigrationOptions extends Pick<MeasureMigrationOptions, 'onStarted' | 'alsoFailsOn' | 'onEnded'> {
   /** Added to "<system>, <memory> MB" in the timeout message. */
   readonly whatElse?: string;
   /** Reasons the Xen policy forced the final pass, as they happen. */
@@ -125,22 +139,26 @@ export interface PairMigrationOptions extends Pick<MeasureMigrationOptions, 'onS
 }
 
 /**
- * Migrates an armed pair under the request's limit, abort and policy (Xen's
- * termination is emulated for pre-copy only: zero-copy has no passes) and
- * times the guest's pause (migration.ts measureMigration).
+ * Migrates an armed pair under the request's limit, abort and the scheme's
+ * policy (Xen's termination is emulated for pre-copy only: zero-copy has no
+ * passes, QEMU's schemes converge by QEMU's rule), switching to post-copy
+ * when the scheme does, and times the guest's pause (migration.ts
+ * measureMigration).
  */
 export function migratePair(setup: PairSetup, source: Vm, destination: Vm, transport: Transport, options: PairMigrationOptions = {}): Promise<MeasuredMigration> {
-  const { request, profile } = setup;
+  const { request } = setup;
+  const scheme = schemeOfSetup(setup);
   const { whatElse, onPolicy, ...hooks } = options;
   return measureMigration(source, destination, {
     ...hooks,
+    ...migrationLimit(request),
     uri: transport.migrateUri,
-    timeoutMs: request.timeoutMs,
     signal: request.signal,
     what: `${request.system}, ${request.memoryMb} MB${whatElse ?? ''}`,
     xenPolicy:
-      request.policy === 'xen' && !profile.zeroCopy
+      scheme.policy === 'xen' && !scheme.zeroCopy
         ? { guestBytes: request.memoryMb * 1024 * 1024, ...(onPolicy === undefined ? {} : { onForce: onPolicy }) }
         : undefined,
+    postcopyAfterFirstPass: scheme.postcopyAfterFirstPass,
   });
 }

@@ -7,6 +7,7 @@
 import { closeSync, copyFileSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { guestRamBytes } from './guest-ram.ts';
 import { RUN_DIR_PREFIX, SHM_PREFIX, registerTeardown } from './cleanup.ts';
 import { destroyLink, destroyNamespaces, type LinkNames } from './links.ts';
 import type { ManagedProcess } from './procs.ts';
@@ -45,13 +46,13 @@ export class Testbed {
     }
   }
 
-  /** Creates this testbed's guest-RAM file under /dev/shm, mode 0600, with the guest's size (zeros). */
+  /** Creates this testbed's guest-RAM file under /dev/shm, mode 0600, with the guest's size (zeros; 0 MB: empty). */
   createSharedMemory(memoryMb: number): string {
     const path = `/dev/shm/${SHM_PREFIX}${process.pid}-${this.run}`;
     this.sharedMemoryPath = path; // registered before it exists: teardown removes it whatever happens next
     const fd = openSync(path, 'wx', 0o600); // exclusive: never someone else's file
     try {
-      ftruncateSync(fd, memoryMb * 1024 * 1024);
+      ftruncateSync(fd, memoryMb === 0 ? 0 : guestRamBytes(memoryMb));
     } finally {
       closeSync(fd);
     }

@@ -1,10 +1,13 @@
 /**
  * One QEMU instance of the testbed: its command line (pure), launching it
- * (optionally in a namespace), its QMP connection, waiting for a line of the
- * guest's serial console, and writing to the workload's control port.
+ * (optionally in a namespace, optionally with /dev/shm hidden), its QMP
+ * connection, waiting for a line of the guest's serial console, starting
+ * the workload through its control port, and reading the console for signs
+ * that the guest broke.
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import type { ControlPort } from './control-port.ts';
+import { guestRamBytes } from './guest-ram.ts';
 import { DIRTYING_LINE, controlCommand, kernelCommandLine, type GuestImage, type WorkloadParameters } from './image.ts';
 import { QmpClient } from './qmp.ts';
 import { exitAsError, spawnManaged, type ManagedProcess } from './procs.ts';
@@ -38,10 +41,11 @@ export interface VmConfig {
 const RAM_ID = 'ram0';
 
 export function qemuArgv(config: VmConfig): string[] {
+  const size = `${guestRamBytes(config.memoryMb) / 1024}K`;
   const ram =
     config.sharedMemoryPath === undefined
-      ? `memory-backend-ram,id=${RAM_ID},size=${config.memoryMb}M`
-      : `memory-backend-file,id=${RAM_ID},size=${config.memoryMb}M,mem-path=${config.sharedMemoryPath},share=on`;
+      ? `memory-backend-ram,id=${RAM_ID},size=${size}`
+      : `memory-backend-file,id=${RAM_ID},size=${size},mem-path=${config.sharedMemoryPath},share=on`;
   const argv = [
     'qemu-system-x86_64',
     '-name', `vmbeam-${config.role}`,
@@ -49,7 +53,7 @@ export function qemuArgv(config: VmConfig): string[] {
     '-accel', config.accel,
     '-cpu', config.accel === 'kvm' ? 'host' : 'qemu64',
     '-smp', '1',
-    '-m', `${config.memoryMb}M`,
+    '-m', size,
     '-object', ram,
     '-machine', `pc,memory-backend=${RAM_ID}`,
     '-kernel', config.image.kernel,
@@ -72,14 +76,18 @@ export interface Vm {
   config: VmConfig;
 }
 
-/** Starts QEMU and connects QMP; `track` gets the process before anything can fail. */
+/**
+ * Starts QEMU (in `netns`, and with /dev/shm hidden when asked) and connects
+ * QMP; `track` gets the process before anything can fail.
+ */
 export async function launchVm(
   config: VmConfig,
   netns: string | undefined,
   track: (proc: ManagedProcess) => void,
+  hideSharedMemory = false,
 ): Promise<Vm> {
   const name = `${config.role} QEMU`;
-  const proc = spawnManaged(name, qemuArgv(config), netns === undefined ? {} : { netns });
+  const proc = spawnManaged(name, qemuArgv(config), { ...(netns === undefined ? {} : { netns }), hideSharedMemory });
   track(proc);
   const exited = exitAsError(proc);
   // Once QEMU has exited nothing will listen on its socket: stop retrying at once.
@@ -105,6 +113,16 @@ function readFrom(path: string, offset: number): { text: string; offset: number 
 }
 
 const GUEST_FAILURES = ['VMBEAM-ERROR', 'Kernel panic', 'Out of memory: Killed process'];
+
+/** What shows on a console that a guest broke: the workload's own alarms and the kernel's. */
+const BROKEN_GUEST = ['VMBEAM-ERROR', 'VMBEAM-CORRUPT', 'Kernel panic', 'BUG: ', 'Oops: ', 'Out of memory: Killed process'];
+
+/** The first console line (of the whole serial log) saying the guest broke, or undefined. */
+export function brokenGuestLine(vm: Vm): string | undefined {
+  const log = readFrom(vm.config.serialLog, 0).text;
+  const line = log.split('\n').find((candidate) => BROKEN_GUEST.some((marker) => candidate.includes(marker)));
+  return line?.trim();
+}
 
 /**
  * Waits for a console line starting with `prefix` on the serial log. It runs
@@ -146,28 +164,21 @@ export async function waitForConsoleLine(
 }
 
 /**
- * Sends the workload its dirty parameters on the control port and waits for
- * its acknowledgement on the console. The connection stays open until then:
- * QEMU reads the port as fast as the guest's UART drains it, and a hang-up
- * could drop what it has not read yet. Returns the acknowledgement line.
+ * Sends the workload its dirty parameters on its control port and waits for
+ * its acknowledgement on the console. The port stays open: QEMU reads it as
+ * fast as the guest's UART drains it, a hang-up could drop what it has not
+ * read yet, and the workload's write reports come back on it. Returns the
+ * acknowledgement line.
  */
 export async function startWorkload(
   vm: Vm,
+  port: ControlPort,
   workload: WorkloadParameters,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<string> {
-  const socket = connect(vm.config.controlSocket);
-  const failed = new Promise<never>((_, reject) => {
-    socket.once('error', (error) => reject(new Error(`guest control port: ${error.message}`)));
-  });
-  failed.catch(() => undefined);
-  try {
-    socket.write(controlCommand(workload));
-    return await Promise.race([waitForConsoleLine(vm, DIRTYING_LINE, timeoutMs, signal), failed]);
-  } finally {
-    socket.destroy();
-  }
+  port.send(controlCommand(workload));
+  return await Promise.race([waitForConsoleLine(vm, DIRTYING_LINE, timeoutMs, signal), port.failed]);
 }
 
 /** A boot budget: TCG boots in ~7-9 s here; memory fill adds ~5 s per GB. */

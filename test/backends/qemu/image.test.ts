@@ -62,14 +62,14 @@ describe('QEMU command line', () => {
 
   it('backs zero-copy RAM by a shared file used as the machine memory backend', () => {
     const argv = qemuArgv({ ...base, sharedMemoryPath: '/dev/shm/vmbeam-1-1', role: 'destination' }).join(' ');
-    expect(argv).toContain('memory-backend-file,id=ram0,size=256M,mem-path=/dev/shm/vmbeam-1-1,share=on');
+    expect(argv).toContain('memory-backend-file,id=ram0,size=262152K,mem-path=/dev/shm/vmbeam-1-1,share=on');
     expect(argv).toContain('-machine pc,memory-backend=ram0');
     expect(argv).toContain('-incoming defer');
   });
 
   it('gives pre-copy anonymous RAM under the same block name, so one saved state loads into both', () => {
     const argv = qemuArgv(base).join(' ');
-    expect(argv).toContain('memory-backend-ram,id=ram0,size=256M');
+    expect(argv).toContain('memory-backend-ram,id=ram0,size=262152K');
     expect(argv).toContain('-machine pc,memory-backend=ram0');
     expect(argv).not.toContain('-incoming');
     expect(argv).toContain('-accel tcg');

@@ -9,6 +9,15 @@
  *    prints "VMBEAM-DIRTYING dirty_mb=<MB> rate=<pages/s>" and dirties the
  *    first <MB> MB of the filled memory at that rate, uniformly at random,
  *    forever (or idles when either is 0).
+ * 4. While dirtying, writes "VMBEAM-WRITES t_ms=<guest ms> pages=<count>"
+ *    to the control port every 100 ms of guest time: the pages written so
+ *    far, so the harness sees how fast the guest really writes (as QEMU's
+ *    guestperf does) before, during and after a migration.
+ * 5. Checks its region against what it wrote, a hundredth of it every tick
+ *    (all of it every second), and reports the first pages it finds wrong
+ *    as "VMBEAM-CORRUPT page=<n> expected=<v> found=<v>" on both ports: a
+ *    migration that lost a write shows here, in the guest, not only when
+ *    the kernel happens to trip over a lost page of its own.
  * The harness saves the guest while it waits in step 3 and restores that
  * state for every migration, so the dirty parameters cannot come from the
  * kernel command line. Optional kernel parameters: vmbeam.margin_mb=<MB>,
@@ -174,7 +183,6 @@ int main(void)
     long dirty_mb = 0;
     long rate = 0;
     read_command(control, &dirty_mb, &rate);
-    close(control);
     if (dirty_mb > fill_mb)
         dirty_mb = fill_mb;
     printf("VMBEAM-DIRTYING dirty_mb=%ld rate=%ld\n", dirty_mb, rate);
@@ -190,10 +198,31 @@ int main(void)
     size_t region_pages = (size_t)dirty_mb * MB / PAGE;
     uint64_t rng = 0x2545F4914F6CDD1DULL ^ now_ns();
     const uint64_t tick_ns = 10000000ULL;
+    /* Writes owed for up to this many ticks are caught up: a tick that ran
+     * late (timer slack, a busy host) costs nothing. Writes owed for longer
+     * are dropped, as a paced real workload misses its deadlines: a guest
+     * that was stopped or throttled shows it in what it wrote. */
+    const double catch_up_ticks = 10.0;
+    const uint64_t report_ns = 100000000ULL;
     uint64_t next = now_ns();
     uint64_t last = next;
+    uint64_t next_report = next;
     double owed = 0.0;
     uint64_t counter = 1;
+    unsigned long long written = 0;
+    /* What each page's first word should hold; a copy kept apart, so that a
+     * write lost with its page cannot also be lost from the check. */
+    uint64_t *expected = malloc(region_pages * sizeof *expected);
+    if (expected == NULL) {
+        printf("VMBEAM-ERROR cannot allocate the check of %zu pages\n", region_pages);
+        fflush(stdout);
+        return 1;
+    }
+    for (size_t page = 0; page < region_pages; page++)
+        expected[page] = *(volatile uint64_t *)(mem + page * PAGE);
+    size_t check_per_tick = region_pages / 100 + 1;
+    size_t check_cursor = 0;
+    int corrupt_reported = 0;
     for (;;) {
         next += tick_ns;
         struct timespec ts = {(time_t)(next / 1000000000ULL), (long)(next % 1000000000ULL)};
@@ -201,15 +230,35 @@ int main(void)
         uint64_t t = now_ns();
         owed += (double)rate * (double)(t - last) / 1e9;
         last = t;
+        if (owed > (double)rate * catch_up_ticks * (double)tick_ns / 1e9)
+            owed = (double)rate * catch_up_ticks * (double)tick_ns / 1e9;
         while (owed >= 1.0) {
             size_t page = (size_t)(xorshift64(&rng) % region_pages);
             *(volatile uint64_t *)(mem + page * PAGE) = ++counter;
+            expected[page] = counter;
             owed -= 1.0;
+            written++;
         }
-        /* After a long stall (e.g. a stopped VM), do not burst to catch up. */
-        if (owed > (double)rate)
-            owed = (double)rate;
-        if (t > next + 100 * tick_ns)
+        for (size_t i = 0; i < check_per_tick; i++) {
+            size_t page = check_cursor;
+            check_cursor = (check_cursor + 1) % region_pages;
+            uint64_t found = *(volatile uint64_t *)(mem + page * PAGE);
+            if (found != expected[page] && corrupt_reported < 3) {
+                corrupt_reported++;
+                printf("VMBEAM-CORRUPT page=%zu expected=%llu found=%llu\n", page,
+                       (unsigned long long)expected[page], (unsigned long long)found);
+                fflush(stdout);
+                dprintf(control, "VMBEAM-CORRUPT page=%zu expected=%llu found=%llu\n", page,
+                        (unsigned long long)expected[page], (unsigned long long)found);
+            }
+        }
+        if (t >= next_report) {
+            dprintf(control, "VMBEAM-WRITES t_ms=%llu pages=%llu\n", (unsigned long long)(t / 1000000ULL), written);
+            next_report += report_ns;
+            if (next_report <= t)
+                next_report = t + report_ns;
+        }
+        if (t > next + (uint64_t)catch_up_ticks * tick_ns)
             next = t;
     }
 }
