@@ -6,6 +6,7 @@
  * (cancelling on timeout, give-up or abort), check that it completed, and
  * time the guest's pause from the STOP and RESUME events.
  */
+import { gaveUpError } from '../../experiment.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, TimeoutError } from './errors.ts';
 import type { PolicyDecision } from './policy.ts';
@@ -148,16 +149,20 @@ export async function runMigration(
   return { info, wallTimeS };
 }
 
-/** "did not converge within 240 s (xbzrle, 256 MB: still active after 23 passes); cancelled". */
+/**
+ * "did not converge within 240 s (xbzrle, 256 MB: still active after 23
+ * passes); cancelled": the experiment's give-up (experiment.ts gaveUpError),
+ * which the runner counts as an outcome of the scheme, not a broken run. A
+ * post-copy still fetching pages at that time has not finished either.
+ */
 export function giveUpMessage(options: Pick<RunMigrationOptions, 'timeoutMs' | 'what'>, info: MigrationInfo | undefined): string {
   const seconds = Math.round(options.timeoutMs / 1000);
   const status = info?.status;
-  const verb = status === 'postcopy-active' ? 'finish' : 'converge';
   const passes = info?.ram?.['dirty-sync-count'];
   const throttle = info?.['cpu-throttle-percentage'];
   const where = `${status === undefined ? 'status unknown' : `still ${status}`}${passes === undefined ? '' : ` after ${passes} passes`}`;
   const throttled = throttle === undefined ? '' : `, vCPU throttled ${throttle} %`;
-  return `migration did not ${verb} within ${seconds} s (${options.what}: ${where}${throttled}); cancelled`;
+  return gaveUpError(seconds, `${options.what}: ${where}${throttled}`).message;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gaveUpSeconds, isGaveUp } from '../../../harness/experiment.ts';
 import { MIGRATION_ENDS, endedMs, giveUpMessage, guestTimes } from '../../../harness/backends/qemu/migration.ts';
 import { migrationLimit } from '../../../harness/backends/qemu/setup.ts';
 
@@ -33,18 +34,19 @@ describe('post-copy times', () => {
 });
 
 describe('giving up on a migration', () => {
-  it('says it did not converge within the limit, where it stood, and that it was cancelled', () => {
+  it('says it did not converge within the limit, where it stood, and that it was cancelled: the experiment\'s give-up, as the runner knows it', () => {
     const info = { status: 'active', ram: { 'dirty-sync-count': 23 } };
-    expect(giveUpMessage({ timeoutMs: 240_000, what: 'xbzrle, 256 MB, 8000 pages/s' }, info)).toBe(
-      'migration did not converge within 240 s (xbzrle, 256 MB, 8000 pages/s: still active after 23 passes); cancelled',
-    );
+    const message = giveUpMessage({ timeoutMs: 240_000, what: 'xbzrle, 256 MB, 8000 pages/s' }, info);
+    expect(message).toBe('did not converge within 240 s (xbzrle, 256 MB, 8000 pages/s: still active after 23 passes); cancelled');
+    expect(isGaveUp(message)).toBe(true);
+    expect(gaveUpSeconds(message)).toBe(240);
   });
 
   it('names the throttle an auto-converge migration reached, and a post-copy that did not finish', () => {
     expect(giveUpMessage({ timeoutMs: 60_000, what: 'auto-converge, 128 MB' }, { status: 'active', 'cpu-throttle-percentage': 99 })).toBe(
-      'migration did not converge within 60 s (auto-converge, 128 MB: still active, vCPU throttled 99 %); cancelled',
+      'did not converge within 60 s (auto-converge, 128 MB: still active, vCPU throttled 99 %); cancelled',
     );
-    expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, { status: 'postcopy-active' })).toMatch(/^migration did not finish within 60 s/);
+    expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, { status: 'postcopy-active' })).toMatch(/^did not converge within 60 s \(postcopy, 128 MB: still postcopy-active\)/);
     expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, undefined)).toMatch(/status unknown/);
   });
 
