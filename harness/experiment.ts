@@ -70,7 +70,7 @@ export function expandPoints(experiment: MigrationExperiment): MigrationPoint[] 
   return points;
 }
 
-const GAVE_UP = 'did not converge within ';
+const GAVE_UP = 'migration did not converge within ';
 
 /**
  * The error of a migration the experiment gave up on (giveUpAfterS), as

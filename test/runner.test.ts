@@ -110,7 +110,7 @@ describe('runExperiments', () => {
     );
     expect(summary).toEqual({ points: 6, migrations: 12, failures: 4, gaveUp: 2 });
     const rows = readTable(fig2Table, join(resultsDir, 'fig2.csv'));
-    expect(rows.find((row) => row.system === 'vmbeam' && row.memory_mb === 128)?.error).toBe('did not converge within 240 s (12 passes); cancelled');
+    expect(rows.find((row) => row.system === 'vmbeam' && row.memory_mb === 128)?.error).toBe('migration did not converge within 240 s (12 passes); cancelled');
     // The gave-up repetitions count as finished; the faulty ones (Xen-Nest at 256 MB) run again.
     const finished = finishedTasks(resultsDir, ['2']);
     expect(finished.size).toBe(10);

@@ -50,7 +50,7 @@ describe('npm run validate -- --measured, a run with alternatives.csv', () => {
   /** A measured row as the qemu backend would write it; `time` undefined: the migration failed. */
   const measuredRow = (system: string, rate: number, time: number | undefined, slowdownPct = 5): AlternativesRow => ({
     backend: 'qemu', system, memory_mb: 256, dirty_region_mb: 128, dirty_pages_per_s: rate, rep: 1,
-    status: time === undefined ? 'failed' : 'ok', error: time === undefined ? 'did not converge within 240 s; cancelled' : undefined,
+    status: time === undefined ? 'failed' : 'ok', error: time === undefined ? 'migration did not converge within 240 s; cancelled' : undefined,
     chosen_system: system === 'auto' ? 'vmbeam' : undefined, chosen_reason: system === 'auto' ? 'same host' : undefined,
     migration_time_s: time, downtime_s: time === undefined ? undefined : 0.4, network_bytes: time === undefined ? undefined : 4e8,
     iterations: time === undefined ? undefined : 8, pages_sent: time === undefined ? undefined : 100_000,

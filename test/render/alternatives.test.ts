@@ -9,7 +9,7 @@ const row = (system: string, rate: number, status: 'ok' | 'failed', error?: stri
   iterations: undefined, pages_sent: undefined, guest_before_pages_per_s: rate, guest_during_pages_per_s: undefined, guest_after_pages_per_s: rate,
   guest_slowdown_pct: status === 'ok' ? 5 : undefined,
 });
-const gaveUp = 'did not converge within 240 s (30 passes); cancelled';
+const gaveUp = 'migration did not converge within 240 s (30 passes); cancelled';
 const rates = [1000, 2000, 4000, 8000];
 
 describe('the alternatives charts', () => {

@@ -4,7 +4,7 @@ import type { AlternativesRow } from '../../harness/results/tables.ts';
 
 const row = (system: string, rate: number, time: number | undefined, downtime = 1, slowdown = 10, extra: Partial<AlternativesRow> = {}): AlternativesRow => ({
   backend: 'sim', system, memory_mb: 2048, dirty_region_mb: 1024, dirty_pages_per_s: rate, rep: 1,
-  status: time === undefined ? 'failed' : 'ok', error: time === undefined ? 'did not converge within 1800 s (20 passes); cancelled' : undefined,
+  status: time === undefined ? 'failed' : 'ok', error: time === undefined ? 'migration did not converge within 1800 s (20 passes); cancelled' : undefined,
   chosen_system: undefined, chosen_reason: undefined,
   migration_time_s: time, downtime_s: time === undefined ? undefined : downtime, network_bytes: undefined, iterations: undefined, pages_sent: undefined,
   guest_before_pages_per_s: rate, guest_during_pages_per_s: undefined, guest_after_pages_per_s: rate,

@@ -17,7 +17,7 @@ const fig4 = (system: string, cpu_time_s: number): Fig4Row => ({
 
 const alt = (system: string, rate: number, migration_time_s: number | undefined, slowdown = 10): AlternativesRow => ({
   backend: 'x', system, memory_mb: 256, dirty_region_mb: 128, dirty_pages_per_s: rate, rep: 1,
-  status: migration_time_s === undefined ? 'failed' : 'ok', error: migration_time_s === undefined ? 'did not converge within 240 s' : undefined,
+  status: migration_time_s === undefined ? 'failed' : 'ok', error: migration_time_s === undefined ? 'migration did not converge within 240 s' : undefined,
   chosen_system: undefined, chosen_reason: undefined,
   migration_time_s, downtime_s: migration_time_s === undefined ? undefined : 0.5, network_bytes: migration_time_s === undefined ? undefined : 1e8,
   iterations: 5, pages_sent: 100,

@@ -150,7 +150,7 @@ export async function runMigration(
 }
 
 /**
- * "did not converge within 240 s (xbzrle, 256 MB: still active after 23
+ * "migration did not converge within 240 s (xbzrle, 256 MB: still active after 23
  * passes); cancelled": the experiment's give-up (experiment.ts gaveUpError),
  * which the runner counts as an outcome of the scheme, not a broken run. A
  * post-copy still fetching pages at that time has not finished either.

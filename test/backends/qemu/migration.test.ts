@@ -37,16 +37,16 @@ describe('giving up on a migration', () => {
   it('says it did not converge within the limit, where it stood, and that it was cancelled: the experiment\'s give-up, as the runner knows it', () => {
     const info = { status: 'active', ram: { 'dirty-sync-count': 23 } };
     const message = giveUpMessage({ timeoutMs: 240_000, what: 'xbzrle, 256 MB, 8000 pages/s' }, info);
-    expect(message).toBe('did not converge within 240 s (xbzrle, 256 MB, 8000 pages/s: still active after 23 passes); cancelled');
+    expect(message).toBe('migration did not converge within 240 s (xbzrle, 256 MB, 8000 pages/s: still active after 23 passes); cancelled');
     expect(isGaveUp(message)).toBe(true);
     expect(gaveUpSeconds(message)).toBe(240);
   });
 
   it('names the throttle an auto-converge migration reached, and a post-copy that did not finish', () => {
     expect(giveUpMessage({ timeoutMs: 60_000, what: 'auto-converge, 128 MB' }, { status: 'active', 'cpu-throttle-percentage': 99 })).toBe(
-      'did not converge within 60 s (auto-converge, 128 MB: still active, vCPU throttled 99 %); cancelled',
+      'migration did not converge within 60 s (auto-converge, 128 MB: still active, vCPU throttled 99 %); cancelled',
     );
-    expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, { status: 'postcopy-active' })).toMatch(/^did not converge within 60 s \(postcopy, 128 MB: still postcopy-active\)/);
+    expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, { status: 'postcopy-active' })).toMatch(/^migration did not converge within 60 s \(postcopy, 128 MB: still postcopy-active\)/);
     expect(giveUpMessage({ timeoutMs: 60_000, what: 'postcopy, 128 MB' }, undefined)).toMatch(/status unknown/);
   });
 

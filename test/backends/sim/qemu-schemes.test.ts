@@ -29,7 +29,7 @@ describe("QEMU's own pre-copy (precopy-qemu)", () => {
 
   it('never converges above the link rate: failed once the experiment gives up', () => {
     expect(4000).toBeGreaterThan(LINK_PAGES_PER_S);
-    expect(() => simulateMigration(point('precopy-qemu', 4000), 1)).toThrow(/^did not converge within 240 s \(\d+ passes, \d+ pages sent: the dirty pages never fit the downtime limit\); cancelled$/);
+    expect(() => simulateMigration(point('precopy-qemu', 4000), 1)).toThrow(/^migration did not converge within 240 s \(\d+ passes, \d+ pages sent: the dirty pages never fit the downtime limit\); cancelled$/);
   });
 
   it("counts the guest's stop-and-copy as the only time it writes less", () => {
