@@ -9,12 +9,12 @@
 import { carrierOf } from '../../systems.ts';
 import { mergedSamples, type ControlPort } from './control-port.ts';
 import { GuestStateStore } from './guest-state.ts';
-import { AFTER_S, BEFORE_S, guestWrites } from './guest-writes.ts';
+import { AFTER_S, BEFORE_S, guestWrites, type MigrationWindow } from './guest-writes.ts';
 import type { GuestImage } from './image.ts';
 import { LINK_PROFILES } from './link-profiles.ts';
 import { readLinkBytes } from './links.ts';
 import type { LiveMigration, MigrationHooks } from './live.ts';
-import { endedMs, guestTimes } from './migration.ts';
+import { endedMs, guestTimes, type MeasuredMigration } from './migration.ts';
 import { armFigurePair, type ArmedPair } from './pair.ts';
 import { CpuCounter, Sampler, binSamples, clockTicksPerSecond, processTree } from './sampler.ts';
 import { ABORTED_MESSAGE, checkNotAborted, migratePair, onPairTestbed } from './setup.ts';
@@ -149,9 +149,15 @@ async function measureOnTestbed(
     qemuVersion: source.qmp.version,
     scheme: pair.scheme,
     switchedToPostcopy: migrated.switchedToPostcopy,
-    guestWrites: dirtying ? guestWrites(mergedSamples(...pair.ports), { migrateMs: migrated.migrateMs, endMs }) : undefined,
+    guestWrites: dirtying ? guestWrites(mergedSamples(...pair.ports), guestWindow(migrated, endMs)) : undefined,
     autoDecision: pair.decision,
   };
+}
+
+/** The windows of the guest's writes: `migrate`, the end, and the VM's stop when QEMU reported it. */
+function guestWindow(migrated: MeasuredMigration, endMs: number): MigrationWindow {
+  const pause = migrated.stoppedMs === undefined ? {} : { pause: { fromMs: migrated.stoppedMs, toMs: migrated.resumedMs } };
+  return { migrateMs: migrated.migrateMs, endMs, ...pause };
 }
 
 /** The guest must run at the destination, and the source must be stopped. */

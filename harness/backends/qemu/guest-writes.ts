@@ -15,12 +15,15 @@
  * event loop, which is idle during a migration, so the stamp is late by a
  * few ms at most, against windows of seconds.
  *
- * Resolution: a report every 100 ms (guest/workload.c). A window shorter
- * than that (a zero-copy migration takes tens of ms) falls between two
- * reports, and its rate is the straight line between them, not a
- * measurement of that window. Reporting every 10 ms tick would resolve it,
- * but its bytes cross the emulated UART one I/O exit each: measured here,
- * the guest's QEMU then used 16 % of a core instead of 9 %, during the very
+ * Resolution: a report every 100 ms (guest/workload.c). Between two
+ * reports the count is interpolated over the time the guest ran: QEMU's
+ * STOP and RESUME events bound when it could not run at all. So a window
+ * shorter than a report period (a zero-copy migration: some 30 ms, most of
+ * it the pause) is still judged by what the guest could do in it, though
+ * how it wrote within its few running ms is the straight line of the
+ * reports around them. Reporting every 10 ms tick would resolve that, but
+ * its bytes cross the emulated UART one I/O exit each: measured here, the
+ * guest's QEMU then used 16 % of a core instead of 9 %, during the very
  * migrations being measured on two cores.
  */
 import type { GuestWrites } from '../backend.ts';
@@ -55,12 +58,26 @@ export function parseWritesLine(line: string): WritesReport | undefined {
   return { guestMs: Number(match[1]), pages: Number(match[2]) };
 }
 
+/** When the VM was stopped (the source's STOP to the destination's RESUME, host epoch ms): the guest wrote nothing then. */
+export interface Pause {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** Host time `tMs` less whatever of the pause lies before it: the time the guest had run by then. */
+function ranMs(tMs: number, pause: Pause | undefined): number {
+  if (pause === undefined) return tMs;
+  return tMs - Math.min(Math.max(tMs - pause.fromMs, 0), Math.max(pause.toMs - pause.fromMs, 0));
+}
+
 /**
- * Pages written by host time `tMs`, interpolated linearly between the
- * reports around it; undefined outside the reports' span. Samples must be
- * in arrival order.
+ * Pages written by host time `tMs`, interpolated between the reports
+ * around it over the time the guest ran: while it was stopped (QEMU's STOP
+ * to RESUME) it wrote nothing, so two reports on either side of the pause
+ * spread their difference over the running time alone. Undefined outside
+ * the reports' span. Samples must be in arrival order.
  */
-export function pagesAt(samples: readonly WritesSample[], tMs: number): number | undefined {
+export function pagesAt(samples: readonly WritesSample[], tMs: number, pause?: Pause): number | undefined {
   const first = samples[0];
   const last = samples.at(-1);
   if (first === undefined || last === undefined || tMs < first.hostMs || tMs > last.hostMs) return undefined;
@@ -68,15 +85,16 @@ export function pagesAt(samples: readonly WritesSample[], tMs: number): number |
   if (after === 0) return first.pages;
   const b = samples[after]!;
   const a = samples[after - 1]!;
-  if (b.hostMs === a.hostMs) return b.pages;
-  return a.pages + ((b.pages - a.pages) * (tMs - a.hostMs)) / (b.hostMs - a.hostMs);
+  const [ranA, ranB, ranT] = [ranMs(a.hostMs, pause), ranMs(b.hostMs, pause), ranMs(tMs, pause)];
+  if (ranB === ranA) return b.pages;
+  return a.pages + ((b.pages - a.pages) * (ranT - ranA)) / (ranB - ranA);
 }
 
-/** Pages per second written in [fromMs, toMs]; undefined when the reports do not cover it or it is empty. */
-export function writesRate(samples: readonly WritesSample[], fromMs: number, toMs: number): number | undefined {
+/** Pages per host second written in [fromMs, toMs]; undefined when the reports do not cover it or it is empty. */
+export function writesRate(samples: readonly WritesSample[], fromMs: number, toMs: number, pause?: Pause): number | undefined {
   if (!(toMs > fromMs)) return undefined;
-  const from = pagesAt(samples, fromMs);
-  const to = pagesAt(samples, toMs);
+  const from = pagesAt(samples, fromMs, pause);
+  const to = pagesAt(samples, toMs, pause);
   if (from === undefined || to === undefined) return undefined;
   return ((to - from) * 1000) / (toMs - fromMs);
 }
@@ -96,6 +114,8 @@ export interface MigrationWindow {
   readonly migrateMs: number;
   /** When the migration was over for the guest: it runs at the destination and needs nothing more from the source. */
   readonly endMs: number;
+  /** The VM's stop, when QEMU reported one. */
+  readonly pause?: Pause;
 }
 
 /**
@@ -105,7 +125,7 @@ export interface MigrationWindow {
  */
 export function guestWrites(samples: readonly WritesSample[], window: MigrationWindow): GuestWrites {
   const rate = (name: string, fromMs: number, toMs: number): number => {
-    const value = writesRate(samples, fromMs, toMs);
+    const value = writesRate(samples, fromMs, toMs, window.pause);
     if (value === undefined) {
       const span = samples.length === 0 ? 'none arrived' : `they span ${samples[0]!.hostMs}..${samples.at(-1)!.hostMs}`;
       throw new Error(`the guest's write reports do not cover the ${name} window ${Math.round(fromMs)}..${Math.round(toMs)} ms (${span})`);

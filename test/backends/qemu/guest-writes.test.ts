@@ -92,6 +92,23 @@ describe('what the guest felt around a migration', () => {
     expect(endMs + AFTER_S * 1000).toBeLessThanOrEqual(20_000);
   });
 
+  it('counts no writes while QEMU had the VM stopped, even in a window shorter than a report period', () => {
+    // 1,000 pages/s, reports every 100 ms; a zero-copy move: migrate at 1044, STOP at 1050, RESUME at 1071;
+    // the guest catches up what it owed at its first tick after the RESUME (the report at 1100).
+    const samples = [...steady(0, 1000, 1000), ...steady(1100, 2000, 1000, 1100)];
+    const window = { migrateMs: 1044, endMs: 1071 };
+    const blind = writesRate(samples, window.migrateMs, window.endMs);
+    const pause = { fromMs: 1050, toMs: 1071 };
+    const aware = writesRate(samples, window.migrateMs, window.endMs, pause);
+    // Between the reports at 1000 and 1100 the guest ran 79 ms and wrote 100 pages; 6 of those ms lie in the window.
+    expect(aware).toBeCloseTo(((100 / 79) * 6 * 1000) / 27, 6);
+    expect(blind).toBeCloseTo(1000, 6);
+    expect(aware).toBeLessThan(blind ?? 0);
+    // Away from the pause nothing changes.
+    expect(writesRate(samples, 1200, 1900, pause)).toBeCloseTo(1000, 6);
+    expect(pagesAt(samples, 1060, pause)).toBe(pagesAt(samples, 1071, pause));
+  });
+
   it('names the window its reports do not cover', () => {
     const samples = steady(0, 12_000, 1000);
     expect(() => guestWrites(samples, { migrateMs: 5_000, endMs: 10_000 })).toThrow(/^the guest's write reports do not cover the after window 10000\.\.13000 ms \(they span 0\.\.12000\)$/);

@@ -3,19 +3,15 @@
  * packages of install-packages.sh needed; skipped with the reason otherwise).
  * About a minute in total under TCG.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAccel } from '../../../harness/backends/qemu/accel.ts';
 import { TimeoutError } from '../../../harness/backends/qemu/errors.ts';
-import { activeTestbeds } from '../../../harness/backends/qemu/cleanup.ts';
 import { migrateOnce, type LiveMigration } from '../../../harness/backends/qemu/engine.ts';
 import { GuestStateStore } from '../../../harness/backends/qemu/guest-state.ts';
 import { DEFAULT_IMAGE_DIR, buildImage, parseDirtyingLine, parseReadyLine } from '../../../harness/backends/qemu/image.ts';
-import { listNamespaces } from '../../../harness/backends/qemu/links.ts';
 import { checkPrerequisites } from '../../../harness/backends/qemu/prereq.ts';
-import { processTree } from '../../../harness/backends/qemu/sampler.ts';
 import type { Accel, QemuMigrationRequest } from '../../../harness/backends/qemu/types.ts';
+import { leftovers } from './leftovers.ts';
 
 const skipReason = checkPrerequisites();
 const imageDir = process.env['VMBEAM_QEMU_IMAGE_DIR'] ?? DEFAULT_IMAGE_DIR;
@@ -25,34 +21,9 @@ let store: GuestStateStore | undefined;
 let storeDisposed = false;
 
 /** Everything a testbed of this process could leave behind (`states`: also the saved guests). */
-function leftovers(states: 'with saved guests' | 'without' = 'without'): string[] {
-  const found: string[] = [];
-  found.push(...listNamespaces().filter((ns) => ns.startsWith(`vmb${process.pid}r`)).map((ns) => `netns ${ns}`));
-  found.push(
-    ...readdirSync('/dev/shm')
-      .filter((f) => f.startsWith(`vmbeam-${process.pid}-`))
-      .filter((f) => states === 'with saved guests' || !f.includes('-template-'))
-      .map((f) => `/dev/shm/${f}`),
-  );
-  const stateDir = `vmbeam-qemu-${process.pid}-states-`;
-  found.push(
-    ...readdirSync(tmpdir())
-      .filter((f) => f.startsWith(`vmbeam-qemu-${process.pid}-`))
-      .filter((f) => states === 'with saved guests' || !f.startsWith(stateDir))
-      .map((f) => `${tmpdir()}/${f}`),
-  );
-  for (const pid of processTree(process.pid)) {
-    if (pid === process.pid) continue;
-    try {
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (/qemu|sshd|^ssh$/.test(comm)) found.push(`process ${pid} ${comm}`);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const registered = activeTestbeds() - (states === 'without' && store !== undefined && !storeDisposed ? 1 : 0);
-  if (registered > 0) found.push(`${registered} registered testbed(s)`);
-  return found;
+function leftoversHere(states: 'with saved guests' | 'without' = 'without'): string[] {
+  const holding = states === 'without' && store !== undefined && !storeDisposed;
+  return leftovers({ savedGuests: states === 'without', registered: holding ? 1 : 0 });
 }
 
 describe.skipIf(skipReason !== null)(
@@ -105,7 +76,7 @@ describe.skipIf(skipReason !== null)(
       expect(measurement.guestDowntimeS).toBeGreaterThanOrEqual(0);
       expect(measurement.guestDowntimeS).toBeLessThanOrEqual(measurement.resumedAfterS);
       expect(measurement.qemuVersion).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(leftovers()).toEqual([]);
+      expect(leftoversHere()).toEqual([]);
     });
 
     it('pre-copy over SSH at xen-nest completes and sends at least the touched memory', async () => {
@@ -133,14 +104,14 @@ describe.skipIf(skipReason !== null)(
       expect(measurement.bandwidthSeries.length).toBeGreaterThanOrEqual(5);
       const busy = measurement.bandwidthSeries.slice(1, -1).map((point) => point.mbps);
       for (const mbps of busy) expect(mbps).toBeLessThan(110);
-      expect(leftovers()).toEqual([]);
+      expect(leftoversHere()).toEqual([]);
     });
 
     it('reports a timeout, cancels, and leaves nothing behind', async () => {
       const migration = migrate(request({ system: 'xen-nest-nocipher', timeoutMs: 1 }));
       await expect(migration).rejects.toThrow(/^migration timed out after 1 ms \(xen-nest-nocipher, 128 MB\); cancelled$/);
       await expect(migration).rejects.toBeInstanceOf(TimeoutError);
-      expect(leftovers()).toEqual([]);
+      expect(leftoversHere()).toEqual([]);
     });
 
     it('fails with QEMU error text when the destination dies, and leaves nothing behind', async () => {
@@ -151,7 +122,7 @@ describe.skipIf(skipReason !== null)(
         },
       });
       await expect(failure).rejects.toThrow(/migration failed: .+/);
-      expect(leftovers()).toEqual([]);
+      expect(leftoversHere()).toEqual([]);
     });
 
     it('restores the saved guest for each migration and dirties at the rate it is told', async () => {
@@ -173,12 +144,12 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('removes the saved guests when the store is disposed', async () => {
-      const saved = leftovers('with saved guests');
+      const saved = leftoversHere('with saved guests');
       expect(saved.some((path) => path.includes('-states-'))).toBe(true);
       expect(saved.some((path) => path.includes('-template-'))).toBe(true);
       await store?.dispose();
       storeDisposed = true;
-      expect(leftovers('with saved guests')).toEqual([]);
+      expect(leftoversHere('with saved guests')).toEqual([]);
     });
   },
 );
