@@ -8,7 +8,7 @@
  * paper's statements (report/calibration.ts) and the row builders of a run.
  */
 import { EXPERIMENTS } from '../../experiments/index.ts';
-import type { SimParameters } from '../backends/sim/parameters.ts';
+import type { SimParameters } from '../backends/sim/parameter-types.ts';
 import { simulateMigration } from '../backends/sim/simulate.ts';
 import { expandPoints, type MigrationPoint } from '../experiment.ts';
 import { compareWithPaper } from '../report/calibration.ts';

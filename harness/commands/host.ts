@@ -1,7 +1,7 @@
 /** The simulator with the host profile: this machine's qemu testbed, measured by `npm run calibrate`. */
 import { availableParallelism } from 'node:os';
 import { SimBackend } from '../backends/sim/backend.ts';
-import type { SimParameters } from '../backends/sim/parameters.ts';
+import type { SimParameters } from '../backends/sim/parameter-types.ts';
 import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
 import type { Policy } from './backends.ts';

@@ -1,6 +1,6 @@
 /** The reproduction report's section on the simulator (host profile) against the qemu testbed (pure). */
 import type { MeasuredTestbed } from '../calibrate/profile.ts';
-import type { SimParameters } from '../backends/sim/parameters.ts';
+import type { SimParameters } from '../backends/sim/parameter-types.ts';
 import type { DifferenceRow } from '../calibrate/sim-profile/index.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { SYSTEM_LABELS, isSystemName } from '../systems.ts';

@@ -7,7 +7,7 @@
  */
 import { linkAt, type MeasuredTestbed } from '../calibrate/profile.ts';
 import { LINK_PROFILES } from '../backends/qemu/link-profiles.ts';
-import type { SimParameters } from '../backends/sim/parameters.ts';
+import type { SimParameters } from '../backends/sim/parameter-types.ts';
 import type { ValidationRow } from '../results/validation.ts';
 import { mean } from '../stats.ts';
 import { carrierOf, isPaperSystem, isSystemName, type PaperSystemName, type SystemName } from '../systems.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LINK_PROFILES } from '../../harness/backends/qemu/link-profiles.ts';
 import { cpuSecondsPerStreamByte, dataPages } from '../../harness/backends/sim/derived.ts';
-import { PAPER_PARAMETERS, type SimParameters } from '../../harness/backends/sim/parameters.ts';
+import { PAPER_PARAMETERS } from '../../harness/backends/sim/parameters.ts';
+import type { SimParameters } from '../../harness/backends/sim/parameter-types.ts';
 import { simulateMigration } from '../../harness/backends/sim/simulate.ts';
 import { linkAt } from '../../harness/calibrate/profile.ts';
 import { PROFILE_DIFFERENCES, differenceRows, hostInputs, hostParameters } from '../../harness/calibrate/sim-profile/index.ts';

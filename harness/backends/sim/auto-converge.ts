@@ -5,7 +5,7 @@
  * (migration/ram.c migration_bitmap_sync, migration_trigger_throttle,
  * mig_throttle_guest_down). Pure: a state and a sync in, the next state out.
  */
-import type { QemuSchemeParameters } from './parameters.ts';
+import type { QemuSchemeParameters } from './parameter-types.ts';
 
 type ThrottleParameters = QemuSchemeParameters['autoConverge'];
 

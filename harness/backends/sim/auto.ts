@@ -9,7 +9,7 @@ import type { MigrationPoint } from '../../experiment.ts';
 import { carrierOf } from '../../systems.ts';
 import type { MigrationMeasurement } from '../backend.ts';
 import { streamBytesPerS } from './derived.ts';
-import type { SimParameters } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 import type { PrecopySystem } from './path-migration.ts';
 
 /** What `auto` learns: the profile's placement, and the page rate of the link it would pre-copy over. */

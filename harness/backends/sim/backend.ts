@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { Backend, MigrationContext, MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import { PAPER_PARAMETERS, type SimParameters } from './parameters.ts';
+import { PAPER_PARAMETERS } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 import { SimWorkerPool } from './pool.ts';
 import { drawsNothing, expectedWork } from './cost.ts';
 import { simulateMigration, simulateService } from './simulate.ts';

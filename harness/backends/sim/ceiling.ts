@@ -1,4 +1,4 @@
-import type { PrecopyPolicy } from './parameters.ts';
+import type { PrecopyPolicy } from './parameter-types.ts';
 
 /**
  * The longest any migration can take under a Xen-style policy at a

@@ -8,7 +8,7 @@ import { autoChoice } from './auto.ts';
 import { precopyCeiling } from './ceiling.ts';
 import { streamBytesPerS } from './derived.ts';
 import { p2mFrames } from './p2m.ts';
-import type { SimParameters } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 import type { PrecopySystem } from './path-migration.ts';
 
 /** The system a point's migration runs: `auto`'s choice, or the point's own. */

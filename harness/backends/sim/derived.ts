@@ -2,7 +2,7 @@
  * What the model derives from its parameters: a path's stream rate and the
  * CPU it costs per byte, and how many pages of a guest hold data. Pure.
  */
-import type { GuestMemory, PathStage, SimParameters } from './parameters.ts';
+import type { GuestMemory, PathStage, SimParameters } from './parameter-types.ts';
 
 /**
  * CPU-seconds the cloud VMs and the cloud Dom0 spend per byte of migration

@@ -6,7 +6,7 @@
 import { Random } from '../../random.ts';
 import { scatteredRegion } from './dirty-log.ts';
 import { dataPages, workloadFillMb } from './derived.ts';
-import type { SimParameters } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 
 /**
  * Pages the workload writes over: its region, capped at the memory it

@@ -6,7 +6,7 @@
  * channels share, they split. Pure.
  */
 import { streamBytesPerS } from './derived.ts';
-import type { PathStage, SimParameters } from './parameters.ts';
+import type { PathStage, SimParameters } from './parameter-types.ts';
 
 export interface MultifdPath {
   /** Stream bytes per second the channels achieve together. */

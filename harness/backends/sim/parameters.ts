@@ -17,7 +17,17 @@
  * Nothing here is fitted to Figs. 4-7, nor to any qemu testbed result.
  */
 import type { PaperSystemName } from '../../systems.ts';
-import { GUEST_P2M, type GuestP2m } from './p2m.ts';
+import { GUEST_P2M } from './p2m.ts';
+import type {
+  GuestMemory,
+  PathStage,
+  PrecopyPathParameters,
+  QemuSchemeParameters,
+  SimParameters,
+  StageCpuShare,
+  WebService,
+  WorkloadWrite,
+} from './parameter-types.ts';
 
 /** public: x86 page size (harness/units.ts). */
 import { PAGE_BYTES } from '../../units.ts';
@@ -38,25 +48,6 @@ export const XEN_PRECOPY_POLICY = {
   /** DEF_MAX_FACTOR counts pages sent (`total_sent > dinfo->p2m_size * max_factor`). */
   sentFactorCounts: 'pages',
 } as const;
-
-export interface PrecopyPolicy {
-  /** After this many live passes the next pass is the final one (may be infinite: no cap). */
-  readonly maxIterations: number;
-  /** Final pass once a live pass sent+skipped fewer pages than this (0: rule off). */
-  readonly minRemainingPages: number;
-  /** Final pass once more than this many times the guest was sent (may be infinite: no cap). */
-  readonly maxSentFactor: number;
-  /** What the factor counts: pages (Xen) or bytes of migration stream (QEMU's ram.transferred). */
-  readonly sentFactorCounts: 'pages' | 'stream-bytes';
-  readonly batchPages: number;
-  readonly skipRedirtied: boolean;
-  /**
-   * A migration still running this long after it started is cancelled and
-   * fails (the testbed's timeout; QEMU's downtime-limit rule alone may never
-   * converge). Absent: the policy always ends by itself.
-   */
-  readonly timeoutS?: number;
-}
 
 /** Xen 4.2.2: each batch is preceded by its page count, an `unsigned int`. */
 export const BATCH_HEADER_BYTES = 4;
@@ -87,7 +78,7 @@ export const FINAL_STATE_BYTES = 256 * 1024;
  * through the Blanket back-end), so a path's throughput is
  * 1 / sum(1 / stage throughput).
  */
-export const STAGE_THROUGHPUT_MBPS = {
+export const STAGE_THROUGHPUT_MBPS: Readonly<Record<PathStage, number>> = {
   /** calibration (fit): SSH (aes128-ctr, the OpenSSH default of the time) in a guest Dom0. */
   sshCipher: 577,
   /** calibration (fit): the cloud VM's emulated NIC (QEMU in the cloud Dom0), Xen-Nest's bottleneck. */
@@ -96,36 +87,10 @@ export const STAGE_THROUGHPUT_MBPS = {
   blanketIpc: 644,
   /** public: TCP payload rate of gigabit Ethernet, 1000 Mbit/s x 1448 / 1538. */
   gigabitEthernet: 941,
-} as const;
-
-export type PathStage = keyof typeof STAGE_THROUGHPUT_MBPS;
+};
 
 /** calibration (fit): `xl migrate` start-up (SSH session, target domain creation) before pass 1. */
 export const PRECOPY_SETUP_S = 2.29;
-
-export interface PrecopyPathParameters {
-  readonly stages: readonly PathStage[];
-  /**
-   * calibration (Fig. 2b): suspend, state records and resume at the target.
-   * The brief states the downtime of each system relative to VMBeam's 0.6 s
-   * and calls Xen-Blanket's excess unexplained, so each system has its own.
-   */
-  readonly finalStageS: number;
-  /** Bytes on the interface per byte of migration stream on this path. */
-  readonly wireBytesPerStreamByte: number;
-  /**
-   * Stream bytes still queued between sender and receiver when the sender
-   * suspends the guest; they drain at the path's rate before the guest can
-   * resume. 0 where the final stage's calibrated time already covers it.
-   */
-  readonly inFlightBytesAtStop: number;
-  /**
-   * QEMU's convergence rule: the final pass starts once the pages dirty
-   * after a bitmap sync take less than this at the path's rate. Absent: Xen's
-   * minimum-remaining rule decides.
-   */
-  readonly downtimeLimitS?: number;
-}
 
 const VMBEAM_DOWNTIME_S = 0.6;
 const XEN_NEST_DOWNTIME_S = VMBEAM_DOWNTIME_S * 1.27;
@@ -178,31 +143,6 @@ export const ZERO_COPY = {
 export const GUEST_MEMORY: GuestMemory = { kind: 'all-data' };
 
 /**
- * What the guest's memory holds, which decides what pass 1 costs where the
- * sender sends zero pages as short records. `filled`: the data pages grow
- * with guest memory as a workload fills what the kernel leaves available;
- * everything else is zero.
- */
-export type GuestMemory =
-  | { readonly kind: 'all-data' }
-  | {
-      readonly kind: 'filled';
-      /** The guest size the data-page count was measured at. */
-      readonly referenceMemoryMb: number;
-      /** Pages holding data at that size. */
-      readonly referenceDataPages: number;
-      /** The kernel's MemAvailable at that size, MB. */
-      readonly referenceAvailableMb: number;
-      /** MemAvailable gained per MB of guest memory (what the kernel keeps back per page aside). */
-      readonly availableMbPerGuestMb: number;
-      /** The workload fills MemAvailable less max(marginMinMb, MemAvailable / marginDivisor). */
-      readonly marginMinMb: number;
-      readonly marginDivisor: number;
-      /** Bytes a zero page costs on the stream. */
-      readonly zeroPageBytes: number;
-    };
-
-/**
  * assumption: the dirtied region is spread uniformly over the guest's
  * physical pages (a long-running guest's allocator hands out scattered
  * frames) rather than one contiguous block; the sender scans pages in frame
@@ -223,7 +163,7 @@ export const UNIX_SOCKET_BUFFER_BYTES = 212_992;
  * migration/page_cache.c, migration/multifd.h, migration/postcopy-ram.c,
  * migration/savevm.c, softmmu/cpu-throttle.c.
  */
-export const QEMU_SCHEMES = {
+export const QEMU_SCHEMES: QemuSchemeParameters = {
   /** migration.c DEFAULT_MIGRATE_SET_DOWNTIME: complete once the dirty pages take less than 300 ms at the measured bandwidth. */
   downtimeLimitS: 0.3,
   /** ram.c save_page_header: each page carries an 8-byte offset|flags word; pages are not batched. */
@@ -292,14 +232,14 @@ export const QEMU_SCHEMES = {
      */
     faultQueueBytes: SSH_CHANNEL_WINDOW_BYTES + UNIX_SOCKET_BUFFER_BYTES,
   },
-} as const;
+};
 
 /**
  * harness/backends/qemu/guest/workload.c, which the model's workload
  * mirrors: each write stores the next value of a 64-bit counter at the
  * start of a page (`*(volatile uint64_t *)(mem + page * PAGE) = ++counter`).
  */
-export const WORKLOAD_WRITE = { offsetBytes: 0, wordBytes: 8 } as const;
+export const WORKLOAD_WRITE: WorkloadWrite = { offsetBytes: 0, wordBytes: 8 };
 
 /** brief §3: the two cloud VMs share one physical host, and VMBeam's sharing reaches the guest's memory from the destination. */
 export const CLOUD_VM_PLACEMENT = { sameHost: true, sharedMemoryReachable: true } as const;
@@ -311,7 +251,7 @@ export const CLOUD_VM_PLACEMENT = { sameHost: true, sharedMemoryReachable: true 
  * the sending vCPU (1 / its throughput above) is spent by some component;
  * these multiples say which, per byte of migration stream.
  */
-export const STAGE_CPU_SHARES: Readonly<Record<PathStage, { readonly cloudVms: number; readonly cloudDom0: number }>> = {
+export const STAGE_CPU_SHARES: Readonly<Record<PathStage, StageCpuShare>> = {
   /** assumption: encryption at the source and decryption at the destination cost the same (CTR mode), each on its guest Dom0's vCPU. */
   sshCipher: { cloudVms: 2, cloudDom0: 0 },
   /**
@@ -345,7 +285,7 @@ export const BLANKET_BACKEND_COPIES_PER_BYTE = STAGE_COPIES_PER_BYTE.blanketIpc;
  * Fig. 7 (a validation figure: nothing here is fitted to it): a web server
  * in the guest under an open, httperf-style load while the guest migrates.
  */
-export const WEB_SERVICE = {
+export const WEB_SERVICE: WebService = {
   /** assumption: Apache serving a small static page costs the guest's single vCPU 0.4 ms a request. */
   vcpuSecondsPerRequest: 0.4e-3,
   /** assumption: one short HTTP exchange (handshake, request, reply, ACKs, close) is about 10 packets through the NIC. */
@@ -362,7 +302,7 @@ export const WEB_SERVICE = {
   /** assumption: the load runs this long before the migration starts and after it ends. */
   observeBeforeS: 30,
   observeAfterS: 30,
-} as const;
+};
 
 /**
  * brief §5 (Fig. 7): the web traffic crosses the cloud VM's virtual NIC,
@@ -376,68 +316,6 @@ export const WEB_NIC_STAGE: Readonly<Record<PaperSystemName, PathStage>> = {
   'xen-blanket-nocipher': 'blanketIpc',
   physical: 'gigabitEthernet',
 };
-
-/**
- * How a path's stages share the work: `serial` on one vCPU, one after
- * another (their times per byte add up), or `pipelined` in processes of
- * their own (the slowest stage sets the rate).
- */
-export type PathComposition = 'serial' | 'pipelined';
-
-/** Everything the simulator reads, as one value, so a profile can replace parts of it. */
-export interface SimParameters {
-  readonly pageBytes: number;
-  readonly policy: PrecopyPolicy;
-  readonly batchHeaderBytes: number;
-  readonly pageHeaderBytes: number;
-  readonly setupRecordBytes: number;
-  readonly finalStateBytes: number;
-  readonly pathComposition: PathComposition;
-  readonly stageThroughputMbps: Readonly<Record<PathStage, number>>;
-  readonly precopySetupS: number;
-  readonly precopyPaths: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, PrecopyPathParameters>>;
-  readonly zeroCopy: {
-    readonly setupS: number;
-    readonly sharePerPageS: number;
-    readonly releasePerPageS: number;
-    /** CPU seconds at the destination per CPU second of sharing at the source (Fig. 4's CPU only). */
-    readonly destinationCpuSPerSourceCpuS: number;
-    readonly finalStageS: number;
-    /** Where the control records (setup and final state) go, and how they are framed. */
-    readonly controlStages: readonly PathStage[];
-    readonly controlWireBytesPerStreamByte: number;
-  };
-  /** Pages of RAM outside the guest's memory (firmware, option ROMs) that every migration sends, zero-copy too. */
-  readonly nonGuestRamPages: number;
-  readonly guestMemory: GuestMemory;
-  /** Which frames the sender walks and counts for each system's guest (R4). */
-  readonly guestP2m: Readonly<Record<Exclude<PaperSystemName, 'vmbeam'>, GuestP2m>>;
-  /** Bitmap syncs the sender counts before pass 1: reported iterations are passes plus these. */
-  readonly initialBitmapSyncs: number;
-  readonly guestLayoutSeed: number;
-  readonly stageCpuShares: typeof STAGE_CPU_SHARES;
-  readonly memoryCopyBytesPerS: number;
-  readonly clientServerCopiesPerByte: number;
-  readonly stageCopiesPerByte: Readonly<Record<PathStage, number>>;
-  /** Memory copies' worth of CPU the sender spends per guest byte in pass 1 looking for zero pages. */
-  readonly zeroCheckCopiesPerByte: number;
-  /** CPU seconds every migration costs whatever its size (device state saved and loaded). */
-  readonly fixedCpuS: number;
-  /** CPU seconds per second the source spends keeping the guest running while pre-copy's live passes run. */
-  readonly runningGuestCpuSPerS: number;
-  /** CPU seconds per stream byte on a pre-copy path beyond its copies and stages (kernel networking, the processes' own work). */
-  readonly unattributedCpuSPerStreamByte: number;
-  readonly webService: typeof WEB_SERVICE;
-  readonly webNicStage: typeof WEB_NIC_STAGE;
-  /** QEMU's schemes beyond the paper; the same QEMU in both profiles. */
-  readonly qemuSchemes: QemuSchemeParameters;
-  readonly workloadWrite: typeof WORKLOAD_WRITE;
-  /** Where the destination is, as `auto` finds out (choose-scheme.ts); a test may move it. */
-  readonly placement: { readonly sameHost: boolean; readonly sharedMemoryReachable: boolean };
-}
-
-type Widen<T> = { readonly [K in keyof T]: T[K] extends number ? number : Widen<T[K]> };
-export type QemuSchemeParameters = Widen<typeof QEMU_SCHEMES>;
 
 /** The paper's testbed, as modelled: the default profile. */
 export const PAPER_PARAMETERS: SimParameters = {

@@ -12,7 +12,7 @@ import { accessPerByte, COPY_PATHS } from './copy-paths.ts';
 import { cpuSecondsPerStreamByte } from './derived.ts';
 import { DirtyLog } from './dirty-log.ts';
 import { guestRegion, outsideRegionBytes, workloadRegionPages } from './guest.ts';
-import type { PrecopyPolicy, SimParameters } from './parameters.ts';
+import type { PrecopyPolicy, SimParameters } from './parameter-types.ts';
 import {
   PrecopyTimeout,
   simulatePrecopyThenHandover,

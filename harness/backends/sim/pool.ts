@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import type { SimParameters } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 import type { SimReply, SimRequest, SimWorkerData } from './worker.ts';
 
 type SimResult = MigrationMeasurement | ServiceMeasurement;

@@ -7,7 +7,7 @@
  * page faults and waits until that page arrives, sent next but behind the
  * bytes already queued (postcopy-ram.c, ram.c get_queued_page). Pure.
  */
-import type { QemuSchemeParameters } from './parameters.ts';
+import type { QemuSchemeParameters } from './parameter-types.ts';
 
 type PostcopyParameters = QemuSchemeParameters['postcopy'];
 

@@ -1,5 +1,5 @@
 import { DirtyLog } from './dirty-log.ts';
-import type { PrecopyPolicy } from './parameters.ts';
+import type { PrecopyPolicy } from './parameter-types.ts';
 
 /** Receives every piece of the migration stream with the time it was on the link. */
 export type StreamSink = (startS: number, endS: number, streamBytes: number) => void;

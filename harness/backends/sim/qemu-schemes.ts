@@ -13,7 +13,7 @@ import { initialThrottle, throttleAfterSync, throttledWritePagesPerS, type Throt
 import { streamBytesPerS } from './derived.ts';
 import { guestWrites, stoppedOnlyForDowntime, writesUntil, type RateStep } from './guest-writes.ts';
 import { multifdPath } from './multifd.ts';
-import type { PrecopyPolicy, SimParameters } from './parameters.ts';
+import type { PrecopyPolicy, SimParameters } from './parameter-types.ts';
 import {
   addFixedCpu,
   completedMeasurement,

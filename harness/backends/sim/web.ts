@@ -15,7 +15,7 @@ import type { MigrationPoint } from '../../experiment.ts';
 import { TimeBins } from '../../series.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
 import { streamBytesPerS as pathRate } from './derived.ts';
-import type { PathStage, SimParameters } from './parameters.ts';
+import type { PathStage, SimParameters } from './parameter-types.ts';
 
 /** Share of a resource of capacity 1 the first of two users gets, asking `want`, against `other`. */
 export function maxMinShare(want: number, other: number, capacity = 1): number {

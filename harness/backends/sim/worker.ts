@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MigrationPoint } from '../../experiment.ts';
 import type { MigrationMeasurement, ServiceMeasurement } from '../backend.ts';
-import type { SimParameters } from './parameters.ts';
+import type { SimParameters } from './parameter-types.ts';
 import { simulateMigration, simulateService } from './simulate.ts';
 
 /** What a worker is started with: the profile's parameters, for every request it serves. */

@@ -6,7 +6,7 @@
  * migration/page_cache.c). Pure but for the cache, which is the sender's
  * own state.
  */
-import type { QemuSchemeParameters } from './parameters.ts';
+import type { QemuSchemeParameters } from './parameter-types.ts';
 
 /** ULEB128 length of a run (xbzrle.c uleb128_encode_small: 7 bits a byte). */
 function uleb128Bytes(value: number): number {

@@ -6,7 +6,7 @@
  */
 import { measuredTestbed, type HostProfile, type MeasuredTestbed } from '../profile.ts';
 import type { MigrationPolicy } from '../../backends/qemu/types.ts';
-import type { SimParameters } from '../../backends/sim/parameters.ts';
+import type { SimParameters } from '../../backends/sim/parameter-types.ts';
 import { PAPER_SYSTEMS, type PaperSystemName } from '../../systems.ts';
 
 export type PrecopySystem = Exclude<PaperSystemName, 'vmbeam'>;

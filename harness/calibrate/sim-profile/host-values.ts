@@ -4,7 +4,8 @@
  */
 import { linkAt, type HostProfile, type MeasuredTestbed } from '../profile.ts';
 import { LINK_PROFILES } from '../../backends/qemu/link-profiles.ts';
-import { PAPER_PARAMETERS, type PathStage } from '../../backends/sim/parameters.ts';
+import type { PathStage } from '../../backends/sim/parameter-types.ts';
+import { PAPER_PARAMETERS } from '../../backends/sim/parameters.ts';
 import type { PaperSystemName } from '../../systems.ts';
 import { PRECOPY_SYSTEMS, type PrecopySystem } from './difference.ts';
 

@@ -18,7 +18,8 @@
  * calibrated host profile, the qemu backend's link profiles and policy);
  * the sim backend only ever receives the SimParameters it yields.
  */
-import { PAPER_PARAMETERS, type SimParameters } from '../../backends/sim/parameters.ts';
+import { PAPER_PARAMETERS } from '../../backends/sim/parameters.ts';
+import type { SimParameters } from '../../backends/sim/parameter-types.ts';
 import { CPU_DIFFERENCES, unattributedCpu } from './cpu.ts';
 import type { HostInputs, ProfileDifference } from './difference.ts';
 import { MECHANISM_DIFFERENCES } from './mechanisms.ts';

@@ -5,7 +5,8 @@
  */
 import { LINK_PROFILES, linkRateBytesPerS, tbfQueueBytes } from '../../backends/qemu/link-profiles.ts';
 import { XEN_MAX_FACTOR, XEN_MAX_ITERS, migrationParameters } from '../../backends/qemu/policy.ts';
-import { PAPER_PARAMETERS, type GuestMemory } from '../../backends/sim/parameters.ts';
+import { PAPER_PARAMETERS } from '../../backends/sim/parameters.ts';
+import type { GuestMemory } from '../../backends/sim/parameter-types.ts';
 import type { GuestP2m } from '../../backends/sim/p2m.ts';
 import { difference, fixed, ms, perSystem, perSystemText, withPaths, type PrecopySystem, type ProfileDifference } from './difference.ts';
 import {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { autoFacts } from '../../../harness/backends/sim/auto.ts';
 import { streamBytesPerS } from '../../../harness/backends/sim/derived.ts';
-import { PAPER_PARAMETERS, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
+import { PAPER_PARAMETERS } from '../../../harness/backends/sim/parameters.ts';
+import type { SimParameters } from '../../../harness/backends/sim/parameter-types.ts';
 import { simulateMigration } from '../../../harness/backends/sim/simulate.ts';
 import type { MigrationPoint } from '../../../harness/experiment.ts';
 import type { SystemName } from '../../../harness/systems.ts';

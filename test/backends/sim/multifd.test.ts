@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { streamBytesPerS } from '../../../harness/backends/sim/derived.ts';
 import { multifdPath } from '../../../harness/backends/sim/multifd.ts';
-import { PAPER_PARAMETERS, QEMU_SCHEMES, type SimParameters } from '../../../harness/backends/sim/parameters.ts';
+import { PAPER_PARAMETERS, QEMU_SCHEMES } from '../../../harness/backends/sim/parameters.ts';
+import type { SimParameters } from '../../../harness/backends/sim/parameter-types.ts';
 
 const NEST = PAPER_PARAMETERS.precopyPaths['xen-nest'].stages;
 const pipelined = (cipherMbps: number, nicMbps: number, cipherProcesses = 1): SimParameters => ({

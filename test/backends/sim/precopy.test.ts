@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DirtyLog, scatteredRegion } from '../../../harness/backends/sim/dirty-log.ts';
-import {
-  BATCH_HEADER_BYTES,
-  PAGE_BYTES,
-  PAGE_HEADER_BYTES,
-  XEN_PRECOPY_POLICY,
-  type PrecopyPolicy,
-} from '../../../harness/backends/sim/parameters.ts';
+import { BATCH_HEADER_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, XEN_PRECOPY_POLICY } from '../../../harness/backends/sim/parameters.ts';
+import type { PrecopyPolicy } from '../../../harness/backends/sim/parameter-types.ts';
 import { precopyCeiling } from '../../../harness/backends/sim/ceiling.ts';
 import { simulatePrecopy, type PrecopyInput } from '../../../harness/backends/sim/precopy.ts';
 import { Random } from '../../../harness/random.ts';
