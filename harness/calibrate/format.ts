@@ -26,7 +26,7 @@ export function profileSummary(profile: HostProfile): string {
   if (testbed.status === 'measured') {
     const { zeroCopy, precopyUnshaped: precopy } = testbed;
     lines.push(
-      `testbed          ${testbed.accel.toUpperCase()}, policy ${testbed.policy}`,
+      `testbed          ${testbed.accel.toUpperCase()}, policy ${testbed.policy}, guest kernel ${testbed.guestKernel ?? 'not recorded'}`,
       `QEMU start       to QMP ready       ${seconds(testbed.qmpReadyS)}; to the guest's ready line ${seconds(testbed.bootS)}`,
       `zero-copy        ${zeroCopy.memoryMb} MB idle        resumed after ${seconds(zeroCopy.migrationS)}, downtime ${seconds(zeroCopy.downtimeS)}, ${megabytes(zeroCopy.networkBytes)} on the link`,
       `pre-copy (ssh)   ${precopy.memoryMb} MB, unshaped    resumed after ${seconds(precopy.migrationS)}, downtime ${seconds(precopy.downtimeS)}, stream ${megabytes(precopy.streamBytes)}, ${precopy.normalPages.mean.toFixed(0)} data + ${precopy.zeroPages.mean.toFixed(0)} zero pages, CPU ${seconds(precopy.cpuS)}`,

@@ -89,6 +89,8 @@ const testbed = z.discriminatedUnion('status', [
     status: z.literal('measured'),
     accel: z.enum(['kvm', 'tcg']),
     policy: z.enum(['xen', 'qemu']),
+    /** The guest kernel's file name (e.g. vmlinuz-6.1.0-56-amd64); absent in profiles from before it was recorded. */
+    guestKernel: z.string().min(1).optional(),
     /** Source QEMU start until its QMP socket answers, over every calibration migration. */
     qmpReadyS: statistic('s'),
     /** Source QEMU start until the workload's ready line (boot and memory fill). */

@@ -11,6 +11,7 @@
 import { Bench, type Task } from 'tinybench';
 import { migrateOnce, type LiveMigration } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
+import { guestKernelName } from '../backends/qemu/version.ts';
 import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
 import { pause } from '../backends/qemu/wait.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
@@ -158,6 +159,7 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
   }
 
   const all = [...zeroCopy, ...precopy];
+  const guestKernel = guestKernelName();
   const stat = <U extends string>(runs: readonly Observed[], unit: U, pick: (run: Observed) => number | undefined, what: string) =>
     sampleStatistics(runs.map((run) => required(pick(run), what)), unit);
   const guest = (pick: (ready: NonNullable<ReturnType<typeof parseReadyLine>>) => number, what: string) =>
@@ -169,6 +171,7 @@ export async function calibrateTestbed(options: TestbedCalibrationOptions): Prom
     status: 'measured',
     accel: options.accel,
     policy: options.policy,
+    ...(guestKernel === undefined ? {} : { guestKernel }),
     qmpReadyS: stat(all, 's', (run) => run.qmpReadyS, 'QMP readiness'),
     bootS: stat(all, 's', (run) => run.bootS, 'boot time'),
     zeroCopy: {

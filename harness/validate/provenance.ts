@@ -1,8 +1,9 @@
 /**
  * Whether a measured qemu run and the host profile describe the same
- * testbed. A KVM run compared with a TCG profile (or another QEMU, host or
- * kernel) is compared with the wrong costs; validate says so in one line
- * instead of reporting the difference as model error. Pure.
+ * testbed. A KVM run compared with a TCG profile (or another QEMU, host,
+ * host kernel or guest kernel) is compared with the wrong costs; validate
+ * says so in one line instead of reporting the difference as model error.
+ * Pure.
  */
 import type { HostProfile } from '../calibrate/profile.ts';
 import type { RunInfo } from '../results/run-info.ts';
@@ -20,7 +21,9 @@ export function provenanceDifferences(profile: HostProfile, run: RunInfo): Diffe
     if (measured === undefined || measured === null || profiled === undefined || profiled === null) return;
     if (String(measured) !== String(profiled)) differences.push({ what, measured: String(measured), profile: String(profiled) });
   };
-  compare('accelerator', run.backendInfo['accel'], profile.testbed.status === 'measured' ? profile.testbed.accel : undefined);
+  const testbed = profile.testbed.status === 'measured' ? profile.testbed : undefined;
+  compare('accelerator', run.backendInfo['accel'], testbed?.accel);
+  compare('guest kernel', run.backendInfo['guestKernel'], testbed?.guestKernel);
   compare('QEMU', run.backendInfo['qemuVersion'], profile.machine.qemu);
   compare('host CPU', run.host?.cpuModel, profile.machine.cpuModel);
   compare('cores', run.host?.cores, profile.machine.cores);

@@ -32,4 +32,17 @@ describe('validate: the measured run against the host profile', () => {
     expect(warning.split('\n')).toHaveLength(1);
     expect(warning).toMatch(new RegExp(`^warning: results/qemu was not measured on the testbed results/host-profile.json describes: accelerator ${other} \\(measured\\) vs`));
   });
+
+  it('compares the guest kernel when both sides recorded it', () => {
+    if (profile.testbed.status !== 'measured') throw new Error('the synthetic profile measures its testbed');
+    const accel = profile.testbed.accel;
+    const withKernel = (guestKernel: string): RunInfo => ({ ...run(accel), backendInfo: { ...run(accel).backendInfo, guestKernel } });
+    const recorded = { ...profile, testbed: { ...profile.testbed, guestKernel: 'vmlinuz-6.1.0-56-amd64' } };
+    expect(provenanceDifferences(recorded, withKernel('vmlinuz-6.1.0-56-amd64'))).toEqual([]);
+    expect(provenanceDifferences(recorded, withKernel('vmlinuz-6.1.0-57-amd64'))).toEqual([
+      { what: 'guest kernel', measured: 'vmlinuz-6.1.0-57-amd64', profile: 'vmlinuz-6.1.0-56-amd64' },
+    ]);
+    // A profile from before the guest kernel was recorded cannot disagree on it.
+    expect(provenanceDifferences(profile, withKernel('vmlinuz-6.1.0-57-amd64'))).toEqual([]);
+  });
 });
