@@ -11,8 +11,8 @@
 import { Bench, type Task } from 'tinybench';
 import { migrateOnce, type LiveMigration } from '../backends/qemu/engine.ts';
 import { parseReadyLine } from '../backends/qemu/image.ts';
-import { guestKernelName } from '../backends/qemu/version.ts';
 import { clockTicksPerSecond, readProcessTicks } from '../backends/qemu/sampler.ts';
+import { guestKernelName } from '../backends/qemu/version.ts';
 import { pause } from '../backends/qemu/wait.ts';
 import type { Accel, MigrationPolicy, QemuMigrationMeasurement, QemuMigrationRequest } from '../backends/qemu/types.ts';
 import { testbedLinkRates, transferOverLink, type LinkTransfer } from './links.ts';
